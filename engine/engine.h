@@ -1,0 +1,68 @@
+/* The only door between the shim (application threads) and the engine (its own libevent thread).
+ * Nothing here exposes libevent: the shim hands over a socketpair end and reads back a status. */
+#ifndef SSTPSHIM_ENGINE_H
+#define SSTPSHIM_ENGINE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "common/caps.h"
+#include "common/config.h"
+
+enum eng_state { ENG_CONNECTING, ENG_ESTABLISHED, ENG_FAILED };
+
+/* One option the application set on its socket, replayed on the engine's outbound sockets. */
+struct eng_sockopt {
+	int level, name, value;
+};
+
+/* What the application thread and the engine share about one tunnel. Reference counted: the shim
+ * holds one reference while the application's fd is open, the engine one while the tunnel lives.
+ * Fields other than the atomics are written by the engine before it publishes `state` with release
+ * order and read by the shim after an acquire load of `state`. */
+struct eng_status {
+	atomic_int refs;
+	atomic_int state;  /* enum eng_state */
+	atomic_int error;  /* errno once FAILED, for connect() and SO_ERROR */
+	struct sockaddr_storage local; /* engine's outbound address once ESTABLISHED (or zeroed) */
+	socklen_t local_len;
+	char transport[16]; /* name of the transport that won */
+};
+
+/* A new tunnel. The engine takes ownership of engine_fd and early_data. */
+struct eng_request {
+	int engine_fd;            /* the socketpair end the engine reads and writes */
+	size_t fill_len;          /* bytes the shim wrote to keep the app end unwritable: discard them */
+	int app_fd;               /* the application's fd number and the inode of its end, so a */
+	unsigned long app_ino;    /* transport error can be turned into ECONNRESET (engine/reset.c) */
+	struct sockaddr_storage dest; /* destination as the application gave it */
+	socklen_t dest_len;
+	void *early_data;         /* TCP Fast Open payload to send first, or NULL */
+	size_t early_len;
+	struct eng_sockopt opts[CAP_SOCKOPTS];
+	unsigned n_opts;
+	struct eng_status *status; /* the engine's reference, already counted */
+};
+
+/* Settings of this process; valid after eng_config(). Read-only after the first call. */
+const struct config *eng_config(void);
+
+/* Queues a tunnel for the engine thread, starting the thread on first use. 0, or -1 with errno
+ * (ENOMEM, EAGAIN) and nothing taken over. */
+int eng_submit(struct eng_request *req);
+
+/* Asks the engine to apply an option to the tunnel's outbound sockets from now on. Best effort. */
+void eng_setsockopt(struct eng_status *st, int level, int name, int value);
+
+/* Allocates a status in CONNECTING with two references (shim and engine). NULL on ENOMEM. */
+struct eng_status *eng_status_new(void);
+
+/* Drops one reference; frees on the last. NULL is a no-op. */
+void eng_status_put(struct eng_status *st);
+
+/* Called in a fork()ed child: the engine thread did not survive the fork, so the next tunnel
+ * starts a new one, and the child closes its copies of the parent engine's descriptors. */
+void eng_after_fork_child(void);
+
+#endif

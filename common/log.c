@@ -32,7 +32,7 @@ int log_open(enum log_level level, const char *path, const char *ident)
 {
 	int old = log_fd;
 
-	log_threshold = level;
+	log_threshold = (int)level;
 	log_ident = ident;
 	if (level == LOG_OFF) {
 		log_fd = -1;
@@ -51,7 +51,7 @@ int log_open(enum log_level level, const char *path, const char *ident)
 
 int log_enabled(enum log_level level)
 {
-	return level != LOG_OFF && level <= log_threshold && log_fd >= 0;
+	return level != LOG_OFF && (int)level <= log_threshold && log_fd >= 0;
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

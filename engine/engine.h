@@ -28,6 +28,7 @@ struct eng_status {
 	struct sockaddr_storage local; /* engine's outbound address once ESTABLISHED (or zeroed) */
 	socklen_t local_len;
 	char transport[16]; /* name of the transport that won */
+	void *tunnel;       /* the engine's tunnel while it lives; touched by the engine thread only */
 };
 
 /* A new tunnel. The engine takes ownership of engine_fd and early_data. */

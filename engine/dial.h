@@ -1,0 +1,38 @@
+/* Opening a TCP connection from the engine, with the exact errno of a failure. */
+#ifndef SSTPSHIM_DIAL_H
+#define SSTPSHIM_DIAL_H
+
+#include <sys/socket.h>
+
+struct bufferevent;
+struct event_base;
+struct tunnel;
+struct dial;
+
+/* Called once: bev is the connected stream (caller owns it) and err 0, or bev NULL and err the
+ * errno of the failure. */
+typedef void (*dial_cb)(struct bufferevent *bev, int err, void *arg);
+
+/* Connects to addr for tunnel t (its socket options applied). Reports through cb, always from a
+ * callback. NULL with errno when it cannot even start. */
+struct dial *dial_start(struct tunnel *t, const struct sockaddr *addr, socklen_t len, dial_cb cb,
+			void *arg);
+
+/* Abandons a dial that has not reported. NULL is a no-op. */
+void dial_cancel(struct dial *d);
+
+/* Makes a bufferevent for a connected socket, tuned for bulk transfer; NULL on failure (the fd
+ * is then closed). */
+struct bufferevent *dial_stream(struct event_base *base, int fd);
+
+
+struct tp_attempt;
+
+/* A whole transport attempt that is just a TCP connection to addr: a->state holds the dial and
+ * tp_attempt_done() reports its outcome. For the `start` slot of plain-TCP transports. */
+int dial_attempt_start(struct tp_attempt *a, const struct sockaddr *addr, socklen_t len);
+
+/* The matching `abort` slot. */
+void dial_attempt_abort(struct tp_attempt *a);
+
+#endif

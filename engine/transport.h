@@ -1,0 +1,51 @@
+/* A transport is a table of functions (one instance per engine/tp_*.c), tried in turn by the
+ * chain runner (engine/chain.c) until one establishes the tunnel. */
+#ifndef SSTPSHIM_TRANSPORT_H
+#define SSTPSHIM_TRANSPORT_H
+
+#include <stdbool.h>
+
+struct bufferevent;
+struct tunnel;
+struct tp_attempt;
+
+struct transport {
+	const char *name;
+	/* How long one attempt may take before the chain moves on, in ms (SSTPSHIM_TRANSPORT_TIMEOUT
+	 * overrides it). */
+	unsigned timeout_ms;
+	/* Whether this transport can be tried for t with the current settings; when it cannot,
+	 * sets *why to a static text for the log. Does not allocate. */
+	bool (*usable)(const struct tunnel *t, const char **why);
+	/* Starts attempt a (a->tunnel says where to go). Later, from a callback and never from inside
+	 * start, calls tp_attempt_done() exactly once. Returns 0, or -1 with errno when it cannot
+	 * start (then done is not called). Everything it allocates hangs off a->state. */
+	int (*start)(struct tp_attempt *a);
+	/* Stops an attempt that has not called done (timeout, tunnel gone) and frees a->state.
+	 * Called at most once, never after done. */
+	void (*abort)(struct tp_attempt *a);
+};
+
+/* One try of one transport for one tunnel; owned by the chain. */
+struct tp_attempt {
+	const struct transport *tp;
+	struct tunnel *tunnel;
+	void *state; /* the transport's own */
+};
+
+/* Reports the end of an attempt. On success, stream carries the application's byte stream and
+ * ownership of it passes to the tunnel (err is 0); bytes already in its input buffer belong to
+ * the application. On failure stream is NULL and err is the errno that describes it; why, when not
+ * NULL, is a static text for the log. The transport must have freed a->state first. */
+void tp_attempt_done(struct tp_attempt *a, struct bufferevent *stream, int err, const char *why);
+
+/* Defaults for the table slots that a transport does not need. */
+bool tp_usable_always(const struct tunnel *t, const char **why);
+
+/* The transports that exist, in the default fallback order; NULL-terminated. */
+extern const struct transport *const tp_all[];
+
+/* The transport called name, or NULL. */
+const struct transport *tp_find(const char *name);
+
+#endif

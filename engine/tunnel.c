@@ -1,0 +1,201 @@
+#include "engine/tunnel.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "engine/chain.h"
+#include "engine/pump.h"
+
+static unsigned tunnel_next_id;
+
+static const char *const tunnel_state_names[] = { "connecting", "established", "closing" };
+
+/* Every state change goes through here, so the debug log tells a tunnel's whole story. */
+static void tunnel_go(struct tunnel *t, enum tunnel_state next)
+{
+	log_debug("tunnel %u %s: %s -> %s", t->id, t->dest_text, tunnel_state_names[t->state],
+		  tunnel_state_names[next]);
+	t->state = next;
+}
+
+double tunnel_elapsed_ms(const struct tunnel *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->started.tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - t->started.tv_nsec) / 1e6;
+}
+
+static void tunnel_format_dest(struct tunnel *t)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	const struct sockaddr_in *in = (const struct sockaddr_in *)&t->dest;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&t->dest;
+
+	if (t->dest.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+		snprintf(t->dest_text, sizeof t->dest_text, "%s:%u", host, ntohs(in->sin_port));
+	} else {
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+		snprintf(t->dest_text, sizeof t->dest_text, "[%s]:%u", host, ntohs(in6->sin6_port));
+	}
+}
+
+static void tunnel_publish(struct tunnel *t, enum eng_state state, int err)
+{
+	atomic_store(&t->status->error, err);
+	atomic_store_explicit(&t->status->state, state, memory_order_release);
+}
+
+/* Frees the tunnel from a fresh event-loop turn, never inside a callback of something it owns. */
+static void tunnel_free_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tunnel *t = arg;
+
+	chain_free(t->chain);
+	pump_free(t->pump);
+	if (t->engine_fd >= 0)
+		close(t->engine_fd);
+	if (t->early)
+		evbuffer_free(t->early);
+	t->status->tunnel = NULL;
+	eng_status_put(t->status);
+	free(t);
+}
+
+void tunnel_close(struct tunnel *t)
+{
+	if (t->state == TUNNEL_CLOSING)
+		return;
+	tunnel_go(t, TUNNEL_CLOSING);
+	event_base_once(t->base, -1, EV_TIMEOUT, tunnel_free_cb, t, NULL);
+}
+
+static void tunnel_early_free(const void *data, size_t len, void *extra)
+{
+	free((void *)data);
+}
+
+void tunnel_start(struct event_base *base, const struct config *cfg, struct eng_request *req)
+{
+	struct tunnel *t = calloc(1, sizeof *t);
+
+	if (!t) {
+		free(req->early_data);
+		close(req->engine_fd);
+		atomic_store(&req->status->error, ENOMEM);
+		atomic_store_explicit(&req->status->state, ENG_FAILED, memory_order_release);
+		eng_status_put(req->status);
+		return;
+	}
+	t->id = ++tunnel_next_id;
+	t->base = base;
+	t->cfg = cfg;
+	t->engine_fd = req->engine_fd;
+	t->fill_len = req->fill_len;
+	t->app_fd = req->app_fd;
+	t->app_ino = req->app_ino;
+	memcpy(&t->dest, &req->dest, req->dest_len);
+	t->dest_len = req->dest_len;
+	memcpy(t->opts, req->opts, sizeof t->opts);
+	t->n_opts = req->n_opts;
+	t->status = req->status;
+	t->status->tunnel = t;
+	if (req->early_len && (t->early = evbuffer_new()))
+		evbuffer_add_reference(t->early, req->early_data, req->early_len, tunnel_early_free, NULL);
+	else
+		free(req->early_data);
+	clock_gettime(CLOCK_MONOTONIC, &t->started);
+	tunnel_format_dest(t);
+	log_debug("tunnel %u %s: new (app fd %d)", t->id, t->dest_text, t->app_fd);
+	t->chain = chain_start(t);
+	if (!t->chain)
+		tunnel_failed(t, errno ? errno : ENOMEM);
+}
+
+/* Throws away the bytes the shim wrote to keep the application's end unwritable. They were all
+ * written before the request was queued, so they are all readable now. */
+static int tunnel_drain_fill(struct tunnel *t)
+{
+	char buf[65536];
+
+	while (t->fill_len > 0) {
+		ssize_t n = read(t->engine_fd, buf, t->fill_len < sizeof buf ? t->fill_len : sizeof buf);
+		if (n <= 0)
+			return -1;
+		t->fill_len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void tunnel_record_local(struct tunnel *t, struct bufferevent *stream)
+{
+	int fd = (int)bufferevent_getfd(stream);
+
+	t->status->local_len = sizeof t->status->local;
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&t->status->local, &t->status->local_len) < 0)
+		t->status->local_len = 0;
+}
+
+void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char *transport)
+{
+	tunnel_go(t, TUNNEL_ESTABLISHED);
+	t->chain = NULL; /* the chain frees itself after reporting */
+	snprintf(t->status->transport, sizeof t->status->transport, "%s", transport);
+	tunnel_record_local(t, stream);
+	if (t->early)
+		bufferevent_write_buffer(stream, t->early);
+	/* Publish before draining: the application learns the outcome by seeing its fd writable. */
+	tunnel_publish(t, ENG_ESTABLISHED, 0);
+	if (tunnel_drain_fill(t) < 0) {
+		bufferevent_free(stream);
+		tunnel_close(t);
+		return;
+	}
+	t->pump = pump_start(t, t->engine_fd, stream);
+	if (!t->pump) {
+		bufferevent_free(stream);
+		tunnel_close(t);
+		return;
+	}
+	t->engine_fd = -1; /* the pump's now */
+}
+
+void tunnel_failed(struct tunnel *t, int err)
+{
+	t->chain = NULL;
+	tunnel_publish(t, ENG_FAILED, err);
+	/* Closing our end wakes the application's poll/select/epoll: its end reads as hung up. */
+	tunnel_close(t);
+}
+
+void tunnel_apply_sockopts(const struct tunnel *t, int fd)
+{
+	for (unsigned i = 0; i < t->n_opts; i++)
+		setsockopt(fd, t->opts[i].level, t->opts[i].name, &t->opts[i].value, sizeof(int));
+}
+
+void tunnel_setsockopt(struct tunnel *t, const struct eng_sockopt *opt)
+{
+	unsigned i;
+
+	for (i = 0; i < t->n_opts; i++)
+		if (t->opts[i].level == opt->level && t->opts[i].name == opt->name)
+			break;
+	if (i < CAP_SOCKOPTS) {
+		t->opts[i] = *opt;
+		if (i == t->n_opts)
+			t->n_opts++;
+	}
+	if (t->pump)
+		pump_apply_sockopt(t->pump, opt);
+}

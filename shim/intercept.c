@@ -1,0 +1,261 @@
+#include "shim/intercept.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/internal_fds.h"
+#include "common/log.h"
+#include "shim/fork.h"
+#include "shim/real.h"
+
+static uint16_t shim_port_of(const struct sockaddr *addr)
+{
+	if (addr->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)addr)->sin_port);
+	return ntohs(((const struct sockaddr_in6 *)addr)->sin6_port);
+}
+
+bool shim_wants(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int type;
+	socklen_t tlen = sizeof type;
+
+	if (!addr)
+		return false;
+	if (!(addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) &&
+	    !(addr->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)))
+		return false;
+	if (!config_port_intercepted(eng_config(), shim_port_of(addr)))
+		return false;
+	/* Only now pay for a system call: most connect()s were decided by the port alone. */
+	if (shim_real()->getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 || type != SOCK_STREAM)
+		return false;
+	return true;
+}
+
+/* Options the application may have set before connect(), replayed on the engine's sockets. */
+static const struct { int level, name; } shim_carried_opts[] = {
+	{ IPPROTO_TCP, TCP_NODELAY },  { SOL_SOCKET, SO_KEEPALIVE },   { IPPROTO_TCP, TCP_KEEPIDLE },
+	{ IPPROTO_TCP, TCP_KEEPINTVL }, { IPPROTO_TCP, TCP_KEEPCNT },
+};
+
+static void shim_opts_capture(int fd, struct shim_sock *s)
+{
+	for (unsigned i = 0; i < sizeof shim_carried_opts / sizeof shim_carried_opts[0]; i++) {
+		int v;
+		socklen_t l = sizeof v;
+		if (shim_real()->getsockopt(fd, shim_carried_opts[i].level, shim_carried_opts[i].name,
+					    &v, &l) == 0 && s->n_opts < CAP_SOCKOPTS)
+			s->opts[s->n_opts++] = (struct eng_sockopt){ shim_carried_opts[i].level,
+								     shim_carried_opts[i].name, v };
+	}
+}
+
+/* Writes into the app end until it would block, so that poll() does not report it writable until
+ * the engine drains these bytes, which it does only once the tunnel is established. Returns the
+ * number of bytes written. */
+static size_t shim_fill(int app_end)
+{
+	static const char zeros[65536];
+	size_t total = 0;
+	ssize_t n;
+
+	while ((n = send(app_end, zeros, sizeof zeros, MSG_DONTWAIT | MSG_NOSIGNAL)) > 0)
+		total += (size_t)n;
+	return total;
+}
+
+/* Puts the socketpair end in place of fd's socket and re-registers fd with the epoll instances
+ * that watched the old socket (dup3 closed it, and epoll forgets a closed file). */
+static int shim_swap(int fd, int app_end, int fd_flags, int fl_flags)
+{
+	int epfds[CAP_EPOLL_REGS];
+	struct epoll_event evs[CAP_EPOLL_REGS];
+	unsigned n = shim_epoll_regs(fd, epfds, evs, CAP_EPOLL_REGS);
+
+	if (shim_real()->dup3(app_end, fd, (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
+		return -1;
+	shim_real()->close(app_end);
+	if (!(fl_flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	for (unsigned i = 0; i < n; i++)
+		shim_real()->epoll_ctl(epfds[i], EPOLL_CTL_ADD, fd, &evs[i]);
+	return 0;
+}
+
+static struct shim_sock *shim_sock_new(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct shim_sock *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return NULL;
+	s->status = eng_status_new();
+	if (!s->status) {
+		free(s);
+		return NULL;
+	}
+	memcpy(&s->peer, addr, len);
+	s->peer_len = len;
+	s->family = addr->sa_family;
+	shim_opts_capture(fd, s);
+	return s;
+}
+
+static int shim_request_fill(struct eng_request *req, const struct shim_sock *s, const void *early,
+			     size_t early_len)
+{
+	memset(req, 0, sizeof *req);
+	memcpy(&req->dest, &s->peer, s->peer_len);
+	req->dest_len = s->peer_len;
+	memcpy(req->opts, s->opts, sizeof req->opts);
+	req->n_opts = s->n_opts;
+	req->status = s->status;
+	if (early_len) {
+		req->early_data = malloc(early_len);
+		if (!req->early_data)
+			return -1;
+		memcpy(req->early_data, early, early_len);
+		req->early_len = early_len;
+	}
+	return 0;
+}
+
+/* Hands the prepared tunnel to the engine: socketpair, fill, swap, submit. */
+static int shim_start(int fd, struct shim_sock *s, struct eng_request *req)
+{
+	int sv[2];
+	struct stat st;
+	int fd_flags = fcntl(fd, F_GETFD), fl_flags = fcntl(fd, F_GETFL);
+
+	if (fd_flags < 0 || fl_flags < 0)
+		return -1;
+	if (shim_real()->socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
+		return -1;
+	internal_fd_add(sv[1], true);
+	req->engine_fd = sv[1];
+	req->fill_len = shim_fill(sv[0]);
+	fstat(sv[0], &st);
+	req->app_fd = fd;
+	req->app_ino = st.st_ino;
+	if (shim_swap(fd, sv[0], fd_flags, fl_flags) < 0) {
+		int saved = errno;
+		shim_real()->close(sv[0]);
+		internal_fd_remove(sv[1]);
+		shim_real()->close(sv[1]);
+		errno = saved;
+		return -1;
+	}
+	if (eng_submit(req) < 0) {
+		int saved = errno;
+		internal_fd_remove(sv[1]);
+		shim_real()->close(sv[1]);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int shim_intercept(int fd, const struct sockaddr *addr, socklen_t len, const void *early,
+		   size_t early_len)
+{
+	struct shim_sock *s = shim_sock_new(fd, addr, len);
+	struct eng_request req;
+	struct eng_status *st;
+	int blocking;
+
+	if (!s || shim_request_fill(&req, s, early, early_len) < 0) {
+		shim_sock_free(s);
+		errno = ENOMEM;
+		return -1;
+	}
+	shim_fork_setup();
+	blocking = !(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	st = s->status;
+	atomic_fetch_add(&st->refs, 1); /* the engine's reference, handed over in req */
+	if (shim_start(fd, s, &req) < 0) {
+		int saved = errno;
+		free(req.early_data);
+		eng_status_put(st);
+		shim_sock_free(s);
+		log_warn("fd %d: cannot hand the connection to the engine: %s", fd, strerror(saved));
+		errno = saved;
+		return -1;
+	}
+	shim_sock_install(fd, s);
+	if (!blocking) {
+		errno = EINPROGRESS;
+		return -1;
+	}
+	return shim_wait_established(fd, st);
+}
+
+static int shim_status_result(struct eng_status *st)
+{
+	switch (atomic_load_explicit(&st->state, memory_order_acquire)) {
+	case ENG_ESTABLISHED:
+		return 0;
+	case ENG_FAILED:
+		errno = atomic_exchange(&st->error, 0);
+		if (errno == 0)
+			errno = ECONNABORTED;
+		return -1;
+	default:
+		return 1;
+	}
+}
+
+int shim_wait_established(int fd, struct eng_status *st)
+{
+	/* The engine gives up by itself after the connect timeout; this bound only guarantees that
+	 * the application can never hang on us, even if the engine thread were stuck. */
+	int limit_ms = (int)eng_config()->connect_timeout_ms + 5000;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int rc;
+
+	while ((rc = shim_status_result(st)) == 1) {
+		int n = poll(&p, 1, limit_ms);
+		if (n < 0)
+			return -1; /* EINTR: the connection goes on; connect() again says EALREADY */
+		if (n == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (shim_status_result(st) == 1)
+			return errno = ECONNABORTED, -1; /* writable yet not decided: the engine is gone */
+	}
+	return rc;
+}
+
+static int shim_again_cb(struct shim_sock *s, void *arg)
+{
+	int *err = arg;
+
+	switch (atomic_load_explicit(&s->status->state, memory_order_acquire)) {
+	case ENG_CONNECTING:
+		*err = EALREADY;
+		return -1;
+	case ENG_ESTABLISHED:
+		*err = EISCONN;
+		return -1;
+	default:
+		*err = atomic_exchange(&s->status->error, 0);
+		return *err ? -1 : 1;
+	}
+}
+
+int shim_connect_again(int fd)
+{
+	int err = 0;
+	int rc = shim_sock_with(fd, shim_again_cb, &err, 1);
+
+	if (rc < 0)
+		errno = err;
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* Turning an application's TCP socket into a tunnel carried by the engine. */
+#ifndef SSTPSHIM_INTERCEPT_H
+#define SSTPSHIM_INTERCEPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "shim/sock.h"
+
+/* Whether a connect() of fd to addr is ours: a TCP socket and an intercepted port. */
+bool shim_wants(int fd, const struct sockaddr *addr, socklen_t len);
+
+/* Replaces fd's file description with one end of a socketpair whose other end goes to the engine,
+ * keeping the fd number, O_NONBLOCK, FD_CLOEXEC and epoll registrations. early/early_len is a
+ * TCP Fast Open payload sent first (may be NULL/0). Returns what connect() should: 0 once
+ * established (blocking), -1/EINPROGRESS (non-blocking), -1 with the failure's errno. */
+int shim_intercept(int fd, const struct sockaddr *addr, socklen_t len, const void *early,
+		   size_t early_len);
+
+/* What a second connect() on an intercepted fd returns: EALREADY while connecting, EISCONN once
+ * established, the pending error once after a failure; 1 when a new attempt should start. */
+int shim_connect_again(int fd);
+
+/* Waits until the tunnel of fd is no longer connecting; 0, or -1 with errno (EINTR, ETIMEDOUT). */
+int shim_wait_established(int fd, struct eng_status *st);
+
+#endif

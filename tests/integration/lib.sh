@@ -21,20 +21,20 @@ pass() { echo "ok: $*"; }
 # Runs "$@" in the background, remembering its pid for cleanup; sets $LAST_PID.
 spawn() { "$@" & LAST_PID=$!; PIDS+=("$LAST_PID"); }
 
-# A TCP port on 127.0.0.1 that nothing listens on, held bound (not listening) by a sleeper so
-# that nothing else takes it while the test runs: connect() to it is refused, reliably.
+# Sets REFUSED_PORT to a TCP port on 127.0.0.1 that nothing listens on, held bound (not
+# listening) by a sleeper so that nothing else takes it while the test runs: connect() to it is
+# refused, reliably. Call it plainly, not inside $(...), so the sleeper is cleaned up.
 refused_port() {
-	python3 - <<'PY' > "$WORK/refused.port" &
-import socket, sys, os
+	local file
+	file=$(mktemp "$WORK/refused.XXXXXX")
+	python3 -c '
+import signal, socket, sys
 s = socket.socket(); s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1], flush=True)
-sys.stdout.close(); os.close(1)
-import signal; signal.pause()
-PY
+signal.pause()' > "$file" 2> /dev/null &
 	PIDS+=("$!")
-	local port=""
-	while [ -z "$port" ]; do read -r port < "$WORK/refused.port" || true; done
-	echo "$port"
+	wait_line "$file" '^[0-9]'
+	read -r REFUSED_PORT < "$file"
 }
 
 # Waits until a process writes a line matching $2 into file $1, reading as it grows (no sleeps:
@@ -55,3 +55,70 @@ random_file() { head -c "$(( $2 * 1024 * 1024 ))" /dev/urandom > "$1"; }
 
 # Runs "$@" with the shim preloaded and the given environment (callers export SSTPSHIM_*).
 shimmed() { LD_PRELOAD="$SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@"; }
+
+# --- programs ---
+# Helpers for the scenarios that run unmodified programs (the examples, Python, socat, curl)
+# through the shim's direct443 fallback: nothing listens on the intercepted port, so `direct` is
+# refused, and the server listens on an ephemeral port that the shim is given as its alternate.
+
+PROGRAMS_MIB=100   # bytes carried each way, in MiB
+PROGRAMS_LIMIT=120 # seconds a client may run before it counts as hung (a run takes a few)
+
+# Holds a refused port (refused_port) as the intercepted destination: sets REFUSED_PORT and
+# exports SSTPSHIM_PORTS.
+hold_refused_port() {
+	refused_port
+	export SSTPSHIM_PORTS=$REFUSED_PORT
+}
+
+# Starts server "$@" (after a name, $1) with stdout in $WORK/NAME.out and stderr in
+# $WORK/NAME.err, waits for its "listening on ADDR:PORT" line and sets SERVER_PORT.
+start_listening_server() {
+	local name=$1
+	shift
+	spawn "$@" > "$WORK/$name.out" 2> "$WORK/$name.err"
+	wait_line "$WORK/$name.out" '^listening on .*:[0-9][0-9]*$'
+	SERVER_PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$WORK/$name.out" | head -n1)
+	[ -n "$SERVER_PORT" ] || fail "$name printed no port"
+}
+
+# Runs client "$@" (after a name, $1, and a stdin file, $2) under the shim, as `shimmed` does,
+# with stdout in $WORK/NAME.stdout, stderr in $WORK/NAME.stderr and the shim's log in
+# $WORK/NAME.log. Fails unless it exits 0 within PROGRAMS_LIMIT s and the log shows its tunnel to
+# 127.0.0.1:REFUSED_PORT established via direct443.
+run_via_direct443() {
+	local name=$1 input=$2 rc=0
+	shift 2
+	timeout "$PROGRAMS_LIMIT" env LD_PRELOAD="$SHIM${LD_PRELOAD:+:$LD_PRELOAD}" \
+		SSTPSHIM_LOG_FILE="$WORK/$name.log" "$@" \
+		< "$input" > "$WORK/$name.stdout" 2> "$WORK/$name.stderr" || rc=$?
+	[ "$rc" != 124 ] || fail "$name did not finish within $PROGRAMS_LIMIT s"
+	[ "$rc" = 0 ] || fail "$name exited with status $rc: $(head -c 600 "$WORK/$name.stderr")"
+	grep -q -- "tunnel 127.0.0.1:$REFUSED_PORT: established via direct443" "$WORK/$name.log" ||
+		fail "$name: the shim log does not show direct443: $(cat "$WORK/$name.log" 2>&1)"
+}
+
+# Fails if file $1 (what $2 names) is not empty.
+assert_empty() { [ ! -s "$1" ] || fail "$2 is not empty: $(head -c 600 "$1")"; }
+
+# Fails unless files $1 (sent) and $2 (arrived) have the same SHA-256; $3 names the transfer.
+assert_same_sha() {
+	local sent arrived
+	sent=$(sha "$1")
+	arrived=$(sha "$2")
+	[ "$sent" = "$arrived" ] ||
+		fail "$3: sent $(stat -c %s "$1") bytes sha256 $sent, arrived $(stat -c %s "$2") bytes sha256 $arrived"
+}
+
+# One echo round trip through direct443: starts a fresh echo_server on an ephemeral port, runs
+# client "$@" (after a name, $1, and a stdin file, $2) under the shim towards the refused port,
+# and checks that the client got back exactly what it sent and wrote nothing to stderr.
+echo_via_direct443() {
+	local name=$1 input=$2
+	shift 2
+	start_listening_server "$name-server" "$BUILD/examples/echo_server" -l 127.0.0.1 -p 0
+	export SSTPSHIM_ALT_PORT=$SERVER_PORT
+	run_via_direct443 "$name" "$input" "$@"
+	assert_empty "$WORK/$name.stderr" "$name stderr"
+	assert_same_sha "$input" "$WORK/$name.stdout" "$name: $(( $(stat -c %s "$input") >> 20 )) MiB echoed"
+}

@@ -1,0 +1,299 @@
+/* The engine without the shim: a tunnel started on a socketpair, driven by an event loop in the
+ * test thread, against real listeners on loopback. */
+#include <check.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/tunnel.h"
+
+struct rig {
+	struct event_base *base;
+	struct config cfg;
+	int app;                  /* the application's end */
+	struct eng_status *st;
+	int listener;             /* the "server" on the alternate port */
+	int refused;              /* bound, not listening: connect() is refused */
+	int full;                 /* listening with a full accept queue: connect() hangs */
+	int full_client;
+};
+
+static uint16_t port_of(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t l = sizeof a;
+
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &l), 0);
+	return ntohs(a.sin_port);
+}
+
+static struct sockaddr_in loopback(uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+static int bound_socket(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = loopback(0);
+
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	return fd;
+}
+
+static void rig_init(struct rig *r, const char *transports, unsigned connect_ms, unsigned tp_ms)
+{
+	struct sockaddr_in a;
+
+	memset(r, 0, sizeof *r);
+	r->base = event_base_new();
+	r->listener = bound_socket();
+	ck_assert_int_eq(listen(r->listener, 16), 0);
+	r->refused = bound_socket();
+	r->full = bound_socket();
+	ck_assert_int_eq(listen(r->full, 0), 0);
+	/* One queued connection fills a backlog of 0; later SYNs are dropped, so a dial hangs. */
+	r->full_client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a = loopback(port_of(r->full));
+	ck_assert_int_eq(connect(r->full_client, (struct sockaddr *)&a, sizeof a), 0);
+	setenv("SSTPSHIM_TRANSPORTS", transports, 1);
+	unsetenv("SSTPSHIM_PORTS");
+	config_load(&r->cfg, NULL);
+	r->cfg.connect_timeout_ms = connect_ms;
+	r->cfg.transport_timeout_ms = tp_ms;
+}
+
+/* Starts a tunnel to dest_port, the alternate port being alt_port; pre is written by the
+ * "application" before the tunnel starts, behind fill bytes as the shim would. */
+static void rig_start(struct rig *r, uint16_t dest_port, uint16_t alt_port, const char *early,
+		      const char *pre)
+{
+	int sv[2];
+	struct eng_request req;
+	struct sockaddr_in dest = loopback(dest_port);
+	static const char fill[3000];
+
+	r->cfg.alt_port = alt_port;
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	r->app = sv[0];
+	memset(&req, 0, sizeof req);
+	req.engine_fd = sv[1];
+	ck_assert_int_eq(write(r->app, fill, sizeof fill), (ssize_t)sizeof fill);
+	req.fill_len = sizeof fill;
+	if (pre)
+		ck_assert_int_eq(write(r->app, pre, strlen(pre)), (ssize_t)strlen(pre));
+	req.app_fd = r->app;
+	req.app_ino = 0;
+	memcpy(&req.dest, &dest, sizeof dest);
+	req.dest_len = sizeof dest;
+	if (early) {
+		req.early_data = strdup(early);
+		req.early_len = strlen(early);
+	}
+	r->st = eng_status_new();
+	atomic_fetch_add(&r->st->refs, 1);
+	req.status = r->st;
+	tunnel_start(r->base, &r->cfg, &req);
+}
+
+/* Runs the loop until the tunnel is decided; returns the elapsed milliseconds. */
+static double rig_wait(struct rig *r)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	while (atomic_load(&r->st->state) == ENG_CONNECTING)
+		event_base_loop(r->base, EVLOOP_ONCE);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+}
+
+/* Runs the loop until fd is readable. */
+static void rig_pump_until_readable(struct rig *r, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (poll(&p, 1, 0) == 0)
+		event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+}
+
+static void rig_free(struct rig *r)
+{
+	for (int i = 0; i < 20; i++)
+		event_base_loop(r->base, EVLOOP_NONBLOCK);
+	close(r->app);
+	close(r->listener);
+	close(r->refused);
+	close(r->full);
+	close(r->full_client);
+	eng_status_put(r->st);
+	event_base_free(r->base);
+}
+
+START_TEST(falls_back_to_direct443)
+{
+	struct rig r;
+	char buf[64];
+	int server;
+	ssize_t n;
+
+	rig_init(&r, "direct,direct443", 5000, 0);
+	rig_start(&r, port_of(r.refused), port_of(r.listener), "early,", "pre");
+	rig_wait(&r);
+	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+	ck_assert_str_eq(r.st->transport, "direct443");
+	server = accept(r.listener, NULL, NULL);
+	ck_assert_int_ge(server, 0);
+	/* Fast Open bytes first, then what the application wrote; never the fill. */
+	for (size_t got = 0; got < 9; got += (size_t)n) {
+		rig_pump_until_readable(&r, server);
+		n = read(server, buf + got, sizeof buf - got);
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_le(got + (size_t)n, 9);
+	}
+	ck_assert(memcmp(buf, "early,pre", 9) == 0);
+	ck_assert_int_eq(write(server, "back", 4), 4);
+	rig_pump_until_readable(&r, r.app);
+	ck_assert_int_eq(read(r.app, buf, sizeof buf), 4);
+	close(server);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(all_refused_gives_econnrefused)
+{
+	struct rig r;
+
+	rig_init(&r, "direct,direct443", 5000, 0);
+	rig_start(&r, port_of(r.refused), port_of(r.refused), NULL, NULL);
+	rig_wait(&r);
+	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
+	ck_assert_int_eq(atomic_load(&r.st->error), ECONNREFUSED);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(unknown_names_are_skipped)
+{
+	struct rig r;
+
+	rig_init(&r, "bogus,longlived,direct443", 5000, 0);
+	rig_start(&r, port_of(r.refused), port_of(r.listener), NULL, NULL);
+	rig_wait(&r);
+	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+	ck_assert_str_eq(r.st->transport, "direct443");
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(attempt_timeout_moves_on)
+{
+	struct rig r;
+	double ms;
+
+	rig_init(&r, "direct,direct443", 5000, 200);
+	rig_start(&r, port_of(r.full), port_of(r.listener), NULL, NULL);
+	ms = rig_wait(&r);
+	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+	ck_assert_str_eq(r.st->transport, "direct443");
+	ck_assert(ms >= 190 && ms < 3000);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(connect_timeout_gives_etimedout)
+{
+	struct rig r;
+	double ms;
+
+	rig_init(&r, "direct,direct443", 300, 0);
+	rig_start(&r, port_of(r.full), port_of(r.full), NULL, NULL);
+	ms = rig_wait(&r);
+	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
+	ck_assert_int_eq(atomic_load(&r.st->error), ETIMEDOUT);
+	ck_assert(ms >= 290 && ms < 3000);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(half_close_both_ways)
+{
+	struct rig r;
+	char buf[16];
+	int server;
+
+	rig_init(&r, "direct", 5000, 0);
+	rig_start(&r, port_of(r.listener), 1, NULL, "x");
+	rig_wait(&r);
+	server = accept(r.listener, NULL, NULL);
+	shutdown(r.app, SHUT_WR);
+	rig_pump_until_readable(&r, server);
+	ck_assert_int_eq(read(server, buf, sizeof buf), 1);
+	rig_pump_until_readable(&r, server);
+	ck_assert_int_eq(read(server, buf, sizeof buf), 0); /* the application's FIN */
+	ck_assert_int_eq(write(server, "reply", 5), 5);     /* the other way still flows */
+	rig_pump_until_readable(&r, r.app);
+	ck_assert_int_eq(read(r.app, buf, sizeof buf), 5);
+	close(server);
+	rig_pump_until_readable(&r, r.app);
+	ck_assert_int_eq(read(r.app, buf, sizeof buf), 0);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(server_reset_reaches_application)
+{
+	struct rig r;
+	char buf[16];
+	struct linger lg = { 1, 0 };
+	struct stat st;
+	int server;
+
+	rig_init(&r, "direct", 5000, 0);
+	rig_start(&r, port_of(r.listener), 1, NULL, NULL);
+	ck_assert_int_eq(fstat(r.app, &st), 0);
+	((struct tunnel *)r.st->tunnel)->app_ino = st.st_ino;
+	rig_wait(&r);
+	server = accept(r.listener, NULL, NULL);
+	ck_assert_int_eq(setsockopt(server, SOL_SOCKET, SO_LINGER, &lg, sizeof lg), 0);
+	close(server); /* RST */
+	rig_pump_until_readable(&r, r.app);
+	errno = 0;
+	ck_assert_int_eq(read(r.app, buf, sizeof buf), -1);
+	ck_assert_int_eq(errno, ECONNRESET);
+	rig_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("chain and pump");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, falls_back_to_direct443);
+	tcase_add_test(tc, all_refused_gives_econnrefused);
+	tcase_add_test(tc, unknown_names_are_skipped);
+	tcase_add_test(tc, attempt_timeout_moves_on);
+	tcase_add_test(tc, connect_timeout_gives_etimedout);
+	tcase_add_test(tc, half_close_both_ways);
+	tcase_add_test(tc, server_reset_reaches_application);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

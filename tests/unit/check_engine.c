@@ -127,15 +127,17 @@ static void rig_pump_until_readable(struct rig *r, int fd)
 		event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 }
 
+/* Ends the tunnel from both sides and runs the loop until the engine has freed it (the
+ * sanitizer build then reports anything it failed to release). */
 static void rig_free(struct rig *r)
 {
-	for (int i = 0; i < 20; i++)
-		event_base_loop(r->base, EVLOOP_NONBLOCK);
 	close(r->app);
-	close(r->listener);
+	close(r->listener); /* resets a connection still waiting in the accept queue */
 	close(r->refused);
 	close(r->full);
 	close(r->full_client);
+	while (r->st->tunnel)
+		event_base_loop(r->base, EVLOOP_ONCE);
 	eng_status_put(r->st);
 	event_base_free(r->base);
 }

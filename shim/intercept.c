@@ -217,18 +217,22 @@ int shim_wait_established(int fd, struct eng_status *st)
 	 * the application can never hang on us, even if the engine thread were stuck. */
 	int limit_ms = (int)eng_config()->connect_timeout_ms + 5000;
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	int rc;
+	int rc = shim_status_result(st);
 
-	while ((rc = shim_status_result(st)) == 1) {
-		int n = poll(&p, 1, limit_ms);
-		if (n < 0)
-			return -1; /* EINTR: the connection goes on; connect() again says EALREADY */
-		if (n == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (shim_status_result(st) == 1)
-			return errno = ECONNABORTED, -1; /* writable yet not decided: the engine is gone */
+	if (rc != 1)
+		return rc;
+	/* The engine publishes the outcome before it makes the fd writable or hung up. */
+	rc = poll(&p, 1, limit_ms);
+	if (rc < 0)
+		return -1; /* EINTR: the connection goes on; connect() again says EALREADY */
+	if (rc == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	rc = shim_status_result(st);
+	if (rc == 1) {
+		errno = ECONNABORTED; /* woken yet undecided: the fd was closed under us */
+		return -1;
 	}
 	return rc;
 }

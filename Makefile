@@ -44,11 +44,13 @@ all: $(BUILD)/libsstpshim.so $(BUILD)/sstpshim $(RELAY_BIN) $(EXAMPLES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) $(EVENT_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(ALLCFLAGS) $(EVENT_CFLAGS) -MMD -MP -c $< -o $@
 
 # Only the interposed symbols are exported; everything else stays inside the library.
 $(BUILD)/libsstpshim.so: $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -shared -Wl,-z,defs -Wl,--version-script=shim/exports.map -o $@ $^ $(EVENT_LIBS) $(CRYPTO_LIBS) -ldl -lpthread
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -shared -Wl,-z,defs -Wl,--version-script=shim/exports.map -o $@ $^ $(EVENT_LIBS) $(CRYPTO_LIBS) -ldl -lpthread
 
 $(BUILD)/sstpshim: wrapper/sstpshim.sh
 	@mkdir -p $(dir $@)

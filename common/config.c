@@ -128,6 +128,12 @@ void config_load(struct config *cfg, void (*warn)(const char *var, const char *w
 		else
 			warn("SSTPSHIM_ALT_PORT", "expected a port 1-65535");
 	}
+	if ((v = getenv("SSTPSHIM_REMOTE_DNS"))) {
+		if (strcmp(v, "0") == 0 || strcmp(v, "1") == 0)
+			cfg->remote_dns = v[0] == '1';
+		else
+			warn("SSTPSHIM_REMOTE_DNS", "expected 0 or 1");
+	}
 	if ((v = getenv("SSTPSHIM_TRANSPORTS"))) {
 		if (config_parse_transports(v, scratch.transports, &scratch.n_transports) == 0) {
 			memcpy(cfg->transports, scratch.transports, sizeof cfg->transports);

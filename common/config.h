@@ -15,6 +15,7 @@ struct config {
 	uint16_t alt_port;               /* SSTPSHIM_ALT_PORT: "SSTP over the SSL port" */
 	char transports[CAP_CHAIN_LEN][16]; /* SSTPSHIM_TRANSPORTS, names as given */
 	unsigned n_transports;
+	bool remote_dns;                 /* SSTPSHIM_REMOTE_DNS=1: placeholders for unresolvable names */
 	enum log_level log_level;        /* SSTPSHIM_LOG */
 	const char *log_file;            /* SSTPSHIM_LOG_FILE, NULL for stderr */
 };

@@ -39,6 +39,7 @@ struct eng_request {
 	unsigned long app_ino;    /* transport error can be turned into ECONNRESET (engine/reset.c) */
 	struct sockaddr_storage dest; /* destination as the application gave it */
 	socklen_t dest_len;
+	char host[CAP_HOST_NAME + 1]; /* the name the application resolved to dest, or "" */
 	void *early_data;         /* TCP Fast Open payload to send first, or NULL */
 	size_t early_len;
 	struct eng_sockopt opts[CAP_SOCKOPTS];

@@ -11,7 +11,7 @@ static int tp_direct_start(struct tp_attempt *a)
 const struct transport tp_direct = {
 	.name = "direct",
 	.timeout_ms = 5000,
-	.usable = tp_usable_always,
+	.usable = tp_usable_if_routable,
 	.start = tp_direct_start,
 	.abort = dial_attempt_abort,
 };

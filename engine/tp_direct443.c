@@ -23,7 +23,7 @@ static int tp_direct443_start(struct tp_attempt *a)
 const struct transport tp_direct443 = {
 	.name = "direct443",
 	.timeout_ms = 5000,
-	.usable = tp_usable_always,
+	.usable = tp_usable_if_routable,
 	.start = tp_direct443_start,
 	.abort = dial_attempt_abort,
 };

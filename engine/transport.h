@@ -42,6 +42,10 @@ void tp_attempt_done(struct tp_attempt *a, struct bufferevent *stream, int err, 
 /* Defaults for the table slots that a transport does not need. */
 bool tp_usable_always(const struct tunnel *t, const char **why);
 
+/* For transports that connect to the destination's address themselves: not for a placeholder
+ * address that stands for a name only a proxy can resolve (SSTPSHIM_REMOTE_DNS). */
+bool tp_usable_if_routable(const struct tunnel *t, const char **why);
+
 /* The transports that exist, in the default fallback order; NULL-terminated. */
 extern const struct transport *const tp_all[];
 

@@ -2,7 +2,9 @@
  * Appendix A note <5>). */
 #include <string.h>
 
+#include "common/namemap.h"
 #include "engine/transport.h"
+#include "engine/tunnel.h"
 
 extern const struct transport tp_direct;
 extern const struct transport tp_direct443;
@@ -24,4 +26,12 @@ const struct transport *tp_find(const char *name)
 bool tp_usable_always(const struct tunnel *t, const char **why)
 {
 	return true;
+}
+
+bool tp_usable_if_routable(const struct tunnel *t, const char **why)
+{
+	if (!namemap_is_placeholder((const struct sockaddr *)&t->dest))
+		return true;
+	*why = "placeholder address, only a proxy can resolve the name";
+	return false;
 }

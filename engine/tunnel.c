@@ -106,6 +106,7 @@ void tunnel_start(struct event_base *base, const struct config *cfg, struct eng_
 	t->app_ino = req->app_ino;
 	memcpy(&t->dest, &req->dest, req->dest_len);
 	t->dest_len = req->dest_len;
+	memcpy(t->host, req->host, sizeof t->host);
 	memcpy(t->opts, req->opts, sizeof t->opts);
 	t->n_opts = req->n_opts;
 	t->status = req->status;
@@ -116,7 +117,8 @@ void tunnel_start(struct event_base *base, const struct config *cfg, struct eng_
 		free(req->early_data);
 	clock_gettime(CLOCK_MONOTONIC, &t->started);
 	tunnel_format_dest(t);
-	log_debug("tunnel %u %s: new (app fd %d)", t->id, t->dest_text, t->app_fd);
+	log_debug("tunnel %u %s: new (app fd %d%s%s)", t->id, t->dest_text, t->app_fd,
+		  t->host[0] ? ", host " : "", t->host);
 	t->chain = chain_start(t);
 	if (!t->chain)
 		tunnel_failed(t, errno ? errno : ENOMEM);

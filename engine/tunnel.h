@@ -28,7 +28,8 @@ struct tunnel {
 	unsigned long app_ino;
 	struct sockaddr_storage dest;
 	socklen_t dest_len;
-	char dest_text[64];       /* "host:port" for the log */
+	char host[CAP_HOST_NAME + 1]; /* the name the application resolved, or "" */
+	char dest_text[64];       /* "address:port" for the log */
 	struct evbuffer *early;   /* TCP Fast Open payload, sent first */
 	struct eng_sockopt opts[CAP_SOCKOPTS];
 	unsigned n_opts;

@@ -12,6 +12,7 @@
 
 #include "common/internal_fds.h"
 #include "common/log.h"
+#include "common/namemap.h"
 #include "shim/fork.h"
 #include "shim/real.h"
 
@@ -114,6 +115,8 @@ static int shim_request_fill(struct eng_request *req, const struct shim_sock *s,
 	memset(req, 0, sizeof *req);
 	memcpy(&req->dest, &s->peer, s->peer_len);
 	req->dest_len = s->peer_len;
+	if (namemap_lookup((const struct sockaddr *)&s->peer, req->host, sizeof req->host) < 0)
+		req->host[0] = '\0';
 	memcpy(req->opts, s->opts, sizeof req->opts);
 	req->n_opts = s->n_opts;
 	req->status = s->status;

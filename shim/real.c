@@ -44,6 +44,9 @@ static void shim_real_resolve(void)
 	RESOLVE(eventfd);
 	RESOLVE(pipe);
 	RESOLVE(pipe2);
+	RESOLVE(getaddrinfo);
+	RESOLVE(gethostbyname);
+	RESOLVE(gethostbyname_r);
 #undef RESOLVE
 }
 

@@ -3,6 +3,7 @@
 #ifndef SSTPSHIM_REAL_H
 #define SSTPSHIM_REAL_H
 
+#include <netdb.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -26,6 +27,9 @@ struct shim_real {
 	int (*eventfd)(unsigned, int);
 	int (*pipe)(int[2]);
 	int (*pipe2)(int[2], int);
+	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
+	struct hostent *(*gethostbyname)(const char *);
+	int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t, struct hostent **, int *);
 };
 
 /* Resolved on first use; every pointer is valid (a missing symbol falls back to a stub that

@@ -31,4 +31,30 @@
 /* Header fields one head may carry (squid, nginx and ISA add a handful each). */
 #define CAP_HTTP_HEADERS 64
 
+/* proto/auth_*: proxy authentication (RFC 7235, 7617, 7616, MS-NLMP; MS-GRVHENC 3.7.5.1.3). */
+/* Bytes of scheme names, tokens and unescaped parameter values kept from the challenge fields of
+ * one reply (all its Proxy-Authenticate fields together); also their storage. */
+#define CAP_AUTH_TEXT 4096u
+/* Challenges kept from one reply (ISA sends three, squid one field per scheme). */
+#define CAP_AUTH_CHALLENGES 16u
+/* auth-params one challenge may carry (Digest defines ten). */
+#define CAP_AUTH_PARAMS 16u
+/* Bytes of a Digest realm, nonce or opaque kept between requests. */
+#define CAP_DIGEST_FIELD 512u
+/* Bytes of a decoded NTLM CHALLENGE message we accept (Windows sends under 400). */
+#define CAP_NTLM_MSG 2048u
+/* Bytes of the TargetInfo (AV pairs) of a CHALLENGE message, copied into the response. */
+#define CAP_NTLM_TARGET_INFO 1024u
+/* Bytes of a user, domain or workstation name, or of a password, in UTF-16LE (256 UTF-16 units,
+ * the longest Windows password). */
+#define CAP_NTLM_NAME 512u
+
+/* proto/proxy_url, proto/no_proxy: proxy settings as curl reads them. */
+/* Bytes of one proxy URL setting (SSTPSHIM_HTTP_PROXY, https_proxy, ...). */
+#define CAP_PROXY_URL 4096u
+/* Bytes of a proxy user name or password once percent-decoded (SOCKS5 allows 255 of each). */
+#define CAP_PROXY_CRED 1024u
+/* Bytes of an address entry in NO_PROXY; longer ones never match (curl's buffer is as long). */
+#define CAP_NO_PROXY_ADDR 128u
+
 #endif

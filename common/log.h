@@ -8,8 +8,9 @@ enum log_level { LOG_OFF, LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 int log_level_parse(const char *text, enum log_level *out);
 
 /* Sets the threshold and destination (path NULL: stderr). Returns the file descriptor written to,
- * so the caller can protect it, or -1 when logging is off or the file cannot be opened (then
- * stderr is used and a warning says why). Safe to call again (SIGHUP reopens). */
+ * so the caller can protect it: the file, or STDERR_FILENO when there is no path or the file
+ * cannot be opened (a warning then says why), or -1 when logging is off. Safe to call again
+ * (SIGHUP reopens). */
 int log_open(enum log_level level, const char *path, const char *ident);
 
 /* Whether a message at this level would be written; lets callers skip building expensive text. */

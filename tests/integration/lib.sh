@@ -122,3 +122,47 @@ echo_via_direct443() {
 	assert_empty "$WORK/$name.stderr" "$name stderr"
 	assert_same_sha "$input" "$WORK/$name.stdout" "$name: $(( $(stat -c %s "$input") >> 20 )) MiB echoed"
 }
+
+# --- probes ---
+# Helpers for the scenarios that run the shim's behaviour probes (tests/probes/*.c, built to
+# $BUILD/probes/NAME). A probe sets up its own servers and shim settings, checks itself and
+# exits 0 silently; its failures name the file:line and the errno seen.
+
+PROBE_LIMIT=60   # seconds one probe scenario may run before it counts as hung (most take < 2)
+PROBE_FAILURES=0 # scenarios failed so far in this script
+
+# Runs probe $1 with scenario $2 under the shim, with none of the caller's SSTPSHIM_* variables
+# (so the shim's defaults apply, quiet among them), stdout and stderr captured in $WORK. Prints
+# `ok: $1 $2: $3` when it exits 0 within PROBE_LIMIT s having written nothing; otherwise a FAIL
+# line with the probe's messages, counted in PROBE_FAILURES (probe_done fails the script), so
+# that every scenario of a script runs.
+probe_run() {
+	local probe=$1 scenario=$2 what=$3 bin="$BUILD/probes/$1" rc=0 why=""
+	local out="$WORK/$1.$2.stdout" err="$WORK/$1.$2.stderr"
+	[ -x "$bin" ] || fail "$bin is not built (make $bin)"
+	(
+		unset "${!SSTPSHIM_@}"
+		shimmed timeout -k 5 "$PROBE_LIMIT" "$bin" "$scenario"
+	) > "$out" 2> "$err" || rc=$?
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		why="did not finish within $PROBE_LIMIT s"
+	elif [ "$rc" != 0 ]; then
+		why="exited with status $rc"
+	elif [ -s "$out" ] || [ -s "$err" ]; then
+		why="printed something (the shim must be silent by default)"
+	fi
+	if [ -z "$why" ]; then
+		pass "$probe $scenario: $what"
+		return 0
+	fi
+	PROBE_FAILURES=$((PROBE_FAILURES + 1))
+	echo "FAIL: $probe $scenario ($what) $why" >&2
+	head -c 600 "$out" | sed 's/^/    stdout: /' >&2
+	head -c 3000 "$err" | sed 's/^/    stderr: /' >&2
+	return 0
+}
+
+# Ends a script of probe_run calls: fails if any of them failed.
+probe_done() {
+	[ "$PROBE_FAILURES" = 0 ] || fail "$PROBE_FAILURES probe scenario(s) failed (see above)"
+}

@@ -1,0 +1,238 @@
+/* connect() under the shim as an application sees it: success and failure, blocking and not,
+ * timeouts, repeated connect(), TCP Fast Open, half-close, resets, and ports left alone.
+ * Each scenario closes what it opened and checks that the descriptor count comes back. */
+#include "tests/probes/probe.h"
+
+/* Direct is refused; direct443 reaches the in-process echo server. Returns the refused port and
+ * the descriptor count after a first tunnel. */
+static int connect_echo_setup(int *baseline)
+{
+	int refused = probe_refused_port();
+	int echo = probe_echo_server();
+
+	probe_settings_port(refused, echo);
+	*baseline = probe_warm_up("127.0.0.1", refused);
+	return refused;
+}
+
+static void scenario_block(void)
+{
+	int baseline, port = connect_echo_setup(&baseline);
+	int fd = probe_socket(AF_INET, 0);
+
+	CHECK(probe_connect(fd, "127.0.0.1", port) == 0, "blocking connect through the shim");
+	probe_echo(fd, 256 * 1024);
+	CHECK(probe_connect(fd, "127.0.0.1", port) == -1 && errno == EISCONN, "second connect: want EISCONN");
+	CHECK(probe_so_error(fd) == 0, "SO_ERROR after a successful connect");
+	probe_close(fd);
+	probe_fd_expect(baseline);
+}
+
+/* Every transport refused: direct and direct443 both hit bound, non-listening ports. */
+static void scenario_refused(void)
+{
+	int refused = probe_refused_port(), alt = probe_refused_port();
+	int baseline = -1;
+
+	probe_settings_port(refused, alt);
+	for (int round = 0; round < 2; round++) {
+		int fd = probe_socket(AF_INET, 0);
+		long long start = probe_now_ms();
+		int rc = probe_connect(fd, "127.0.0.1", refused);
+		CHECK(rc == -1 && errno == ECONNREFUSED, "connect returned %d; want -1/ECONNREFUSED", rc);
+		CHECK(probe_now_ms() - start < PROBE_WAIT_MS, "refusal took %lld ms", probe_now_ms() - start);
+		probe_close(fd);
+		if (round == 0) /* the first attempt starts the engine */
+			baseline = probe_fd_settle();
+	}
+	probe_fd_expect(baseline);
+}
+
+static void timeout_check_elapsed(long long start, const char *what)
+{
+	long long ms = probe_now_ms() - start;
+
+	CHECK(ms >= 900, "%s: gave up after %lld ms with SSTPSHIM_CONNECT_TIMEOUT=1", what, ms);
+	CHECK(ms < PROBE_WAIT_MS, "%s: took %lld ms with SSTPSHIM_CONNECT_TIMEOUT=1", what, ms);
+}
+
+/* direct is refused, direct443 goes to a listener whose accept queue is full (SYNs dropped). */
+static void scenario_timeout(void)
+{
+	int refused = probe_refused_port(), full = probe_full_port();
+	int fd, rc, baseline;
+	long long start;
+
+	probe_settings_port(refused, full);
+	CHECK(setenv("SSTPSHIM_CONNECT_TIMEOUT", "1", 1) == 0, "setenv");
+
+	fd = probe_socket(AF_INET, 0);
+	start = probe_now_ms();
+	rc = probe_connect(fd, "127.0.0.1", refused);
+	CHECK(rc == -1 && errno == ETIMEDOUT, "blocking connect returned %d; want -1/ETIMEDOUT", rc);
+	timeout_check_elapsed(start, "blocking connect");
+	probe_close(fd);
+	baseline = probe_fd_settle();
+
+	fd = probe_socket(AF_INET, SOCK_NONBLOCK);
+	start = probe_now_ms();
+	rc = probe_connect(fd, "127.0.0.1", refused);
+	CHECK(rc == -1 && errno == EINPROGRESS, "non-blocking connect returned %d; want EINPROGRESS", rc);
+	CHECK(probe_poll(fd, POLLOUT, PROBE_WAIT_MS) != 0, "no wake-up after the connect timeout");
+	timeout_check_elapsed(start, "non-blocking connect");
+	rc = probe_so_error(fd);
+	CHECK(rc == ETIMEDOUT, "SO_ERROR %d (%s); want ETIMEDOUT", rc, strerror(rc));
+	probe_close(fd);
+	probe_fd_expect(baseline);
+}
+
+/* A connect that stays pending: direct goes to a full accept queue until the 0.5 s transport
+ * timeout, then direct443 reaches the echo server. */
+static void scenario_again(void)
+{
+	int refused = probe_refused_port(), full = probe_full_port(), echo = probe_echo_server();
+	char ports[32];
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof peer;
+
+	snprintf(ports, sizeof ports, "%d,%d", refused, full);
+	probe_settings(ports, echo);
+	CHECK(setenv("SSTPSHIM_TRANSPORT_TIMEOUT", "0.5", 1) == 0, "setenv");
+	int baseline = probe_warm_up("127.0.0.1", refused);
+
+	int fd = probe_socket(AF_INET, SOCK_NONBLOCK);
+	long long start = probe_now_ms();
+	int rc = probe_connect(fd, "127.0.0.1", full);
+	CHECK(rc == -1 && errno == EINPROGRESS, "connect returned %d; want -1/EINPROGRESS", rc);
+	CHECK(!(probe_poll(fd, POLLOUT, 0) & POLLOUT), "writable while the connect is pending");
+	rc = probe_connect(fd, "127.0.0.1", full);
+	CHECK(rc == -1 && errno == EALREADY, "connect while pending returned %d; want -1/EALREADY", rc);
+	rc = getpeername(fd, (struct sockaddr *)&peer, &len);
+	CHECK(rc == -1 && errno == ENOTCONN, "getpeername while pending returned %d; want -1/ENOTCONN", rc);
+
+	CHECK(probe_poll(fd, POLLOUT, PROBE_WAIT_MS) & POLLOUT, "not writable after the transport timeout");
+	CHECK(probe_now_ms() - start >= 400, "established after %lld ms, before direct timed out",
+	      probe_now_ms() - start);
+	CHECK(probe_so_error(fd) == 0, "SO_ERROR once established");
+	/* Like the kernel: the first connect() after completion may report success, then EISCONN. */
+	rc = probe_connect(fd, "127.0.0.1", full);
+	CHECK(rc == 0 || errno == EISCONN, "connect once established returned %d; want 0 or EISCONN", rc);
+	rc = probe_connect(fd, "127.0.0.1", full);
+	CHECK(rc == -1 && errno == EISCONN, "connect again returned %d; want -1/EISCONN", rc);
+	probe_echo(fd, 64 * 1024);
+	probe_close(fd);
+	probe_fd_expect(baseline);
+}
+
+/* sendto(MSG_FASTOPEN) on a fresh socket is connect() plus send(). */
+static void scenario_fastopen(void)
+{
+	int baseline, port = connect_echo_setup(&baseline);
+	int fd = probe_socket(AF_INET, 0);
+	struct sockaddr_storage dest, peer;
+	socklen_t len = probe_addr(&dest, "127.0.0.1", port), peer_len = sizeof peer;
+	unsigned char out[3000], in[sizeof out];
+
+	probe_fill(out, sizeof out);
+	ssize_t n = sendto(fd, out, sizeof out, MSG_FASTOPEN, (struct sockaddr *)&dest, len);
+	CHECK(n == (ssize_t)sizeof out, "sendto(MSG_FASTOPEN) returned %zd; want %zu", n, sizeof out);
+	probe_pump(fd, NULL, 0, in, sizeof in);
+	CHECK(memcmp(out, in, sizeof out) == 0, "echo of the Fast Open payload differs");
+	CHECK(getpeername(fd, (struct sockaddr *)&peer, &peer_len) == 0, "getpeername after sendto");
+	CHECK(((struct sockaddr_in *)&peer)->sin_port == htons((uint16_t)port), "peer port is not %d", port);
+	probe_echo(fd, 4096);
+	probe_close(fd);
+	probe_fd_expect(baseline);
+}
+
+/* shutdown(SHUT_WR): the server sees EOF, its echo still arrives, then EOF reaches the app. */
+static void scenario_shutdown(void)
+{
+	int refused = probe_refused_port();
+	struct probe_server *srv = probe_server_start(PROBE_ECHO);
+	size_t len = 128 * 1024;
+	unsigned char *out = malloc(len), *in = malloc(len + 1);
+
+	CHECK(out && in, "malloc");
+	probe_settings_port(refused, srv->port);
+	int baseline = probe_warm_up("127.0.0.1", refused);
+	int eofs = atomic_load(&srv->eofs);
+	int fd = probe_dial("127.0.0.1", refused);
+
+	probe_fill(out, len);
+	size_t got = probe_pump(fd, out, len, in, len / 2);
+	CHECK(shutdown(fd, SHUT_WR) == 0, "shutdown(SHUT_WR)");
+	for (ssize_t r = 1; r > 0; got += (size_t)r) {
+		CHECK(probe_poll(fd, POLLIN, PROBE_ECHO_WAIT_MS) != 0, "no data or EOF after %zu bytes", got);
+		r = recv(fd, in + got, len + 1 - got, 0);
+		CHECK(r >= 0, "recv after shutdown(SHUT_WR), %zu bytes in", got);
+	}
+	CHECK(got == len, "received %zu bytes before EOF; sent %zu", got, len);
+	CHECK(memcmp(out, in, len) == 0, "echoed bytes differ");
+	CHECK(atomic_load(&srv->eofs) == eofs + 1, "the echo server saw no EOF");
+	probe_close(fd);
+	free(out);
+	free(in);
+	probe_fd_expect(baseline);
+}
+
+/* The server resets the connection: the application's next read reports ECONNRESET. Twice: what
+ * the engine opens once for its first reset is counted in the baseline. */
+static void scenario_reset(void)
+{
+	int refused = probe_refused_port(), echo = probe_echo_server();
+	struct probe_server *rst = probe_server_start(PROBE_RESET);
+	char ports[32], buf[64];
+	int baseline = -1;
+
+	snprintf(ports, sizeof ports, "%d,%d", refused, rst->port);
+	probe_settings(ports, echo);
+	for (int round = 0; round < 2; round++) {
+		int fd = probe_dial("127.0.0.1", rst->port); /* direct reaches the resetting server */
+		CHECK(send(fd, "hello", 5, MSG_NOSIGNAL) == 5, "send");
+		CHECK(probe_poll(fd, POLLIN, PROBE_WAIT_MS) != 0, "no wake-up after the server's reset");
+		ssize_t r = recv(fd, buf, sizeof buf, 0);
+		CHECK(r == -1 && errno == ECONNRESET, "recv returned %zd; want -1/ECONNRESET", r);
+		CHECK(atomic_load(&rst->accepted) == round + 1, "the resetting server saw %d connections",
+		      atomic_load(&rst->accepted));
+		probe_close(fd);
+		if (round == 0)
+			baseline = probe_fd_settle();
+	}
+	probe_fd_expect(baseline);
+}
+
+/* A port not in SSTPSHIM_PORTS: connect() makes a real TCP socket, untouched. */
+static void scenario_passthrough(void)
+{
+	int plain = probe_echo_server(); /* before the baseline: its listeners stay open */
+	int baseline, refused = connect_echo_setup(&baseline);
+	int fd = probe_dial("127.0.0.1", plain);
+	int domain = -1;
+	struct tcp_info info;
+	socklen_t len = sizeof domain;
+
+	(void)refused;
+	CHECK(probe_kernel_family(fd) == AF_INET, "the kernel says fd %d is family %d, not TCP/IPv4", fd,
+	      probe_kernel_family(fd));
+	CHECK(getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_INET, "SO_DOMAIN %d",
+	      domain);
+	len = sizeof info;
+	CHECK(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0, "TCP_INFO");
+	CHECK(info.tcpi_state == TCP_ESTABLISHED, "tcpi_state %u", info.tcpi_state);
+	probe_echo(fd, 64 * 1024);
+	probe_close(fd);
+	probe_fd_expect(baseline);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct probe_scenario list[] = {
+		{ "block", scenario_block },       { "refused", scenario_refused },
+		{ "timeout", scenario_timeout },   { "again", scenario_again },
+		{ "fastopen", scenario_fastopen }, { "shutdown", scenario_shutdown },
+		{ "reset", scenario_reset },       { "passthrough", scenario_passthrough },
+	};
+
+	return probe_main(argc, argv, list, PROBE_COUNT(list));
+}

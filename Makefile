@@ -67,7 +67,7 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lpthread
 
-$(BUILD)/probes/%: tests/probes/%.c tests/probes/probe.h
+$(BUILD)/probes/%: tests/probes/%.c $(wildcard tests/probes/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lpthread
 

@@ -117,6 +117,8 @@ static void pump_side_init(struct pump *p, struct pump_side *s, struct pump_side
 	s->name = name;
 	bufferevent_setcb(bev, pump_read_cb, pump_write_cb, pump_event_cb, s);
 	bufferevent_setwatermark(bev, EV_WRITE, CAP_PUMP_BUFFER / 2, 0);
+	/* An in-process stream hands over everything its peer wrote, unless told where to stop. */
+	bufferevent_setwatermark(bev, EV_READ, 0, CAP_PUMP_BUFFER);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 

@@ -131,6 +131,7 @@ static void splice_pump_maybe_done(struct splice_pump *p)
 static void splice_dir_step(struct splice_dir *d)
 {
 	size_t moved = 0;
+	bool drained = false; /* src gave less than a pipeful: most likely it is empty now */
 	enum splice_io rc;
 
 	for (;;) {
@@ -139,7 +140,9 @@ static void splice_dir_step(struct splice_dir *d)
 			splice_pump_fail(d->pump, !d->src_is_net);
 			return;
 		}
-		if (rc == SPLICE_IO_AGAIN || d->eof || moved >= SPLICE_BUDGET)
+		/* Asking a drained src again would cost a system call per message; if bytes did
+		 * remain, src is still readable and the loop calls us back. */
+		if (rc == SPLICE_IO_AGAIN || d->eof || drained || moved >= SPLICE_BUDGET)
 			break;
 		rc = splice_dir_fill(d);
 		if (rc == SPLICE_IO_FAILED) {
@@ -149,6 +152,7 @@ static void splice_dir_step(struct splice_dir *d)
 		if (rc == SPLICE_IO_AGAIN)
 			break;
 		moved += d->queued;
+		drained = d->queued < SPLICE_PIPE_SIZE;
 	}
 	splice_dir_watch(d);
 	if (d->eof && !d->wr_on && !d->shut) {

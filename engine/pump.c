@@ -134,7 +134,9 @@ static void pump_size_app_end(int app_fd)
 }
 
 /* Whether stream is a plain socket that bytes may go to and from directly: it has a descriptor and
- * no bufferevent beneath it (a filter's descriptor is its underlying stream's, not its own). */
+ * no bufferevent beneath it (a filter's descriptor is its underlying stream's, not its own). A TLS
+ * bufferevent (libevent_openssl) would pass this test: a transport that uses one must be excluded
+ * here too, with bufferevent_openssl_get_ssl(). */
 static bool pump_can_splice(struct bufferevent *stream)
 {
 	return bufferevent_getfd(stream) >= 0 && bufferevent_get_underlying(stream) == NULL;

@@ -122,10 +122,10 @@ static void pump_side_init(struct pump *p, struct pump_side *s, struct pump_side
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
-/* Lets the application's end hold CAP_PUMP_BUFFER bytes on their way to the application: with the
- * default (about 200 KiB) the engine wakes up twice as often per byte sent down. The kernel caps
- * it at net.core.wmem_max. Does not touch the application's own end, whose send buffer the shim
- * filled to keep it unwritable until the tunnel was established. */
+/* Lets the engine's socketpair end (app_fd) hold CAP_PUMP_BUFFER bytes on their way to the
+ * application: with the default (about 200 KiB) the engine wakes up twice as often per byte sent
+ * down. The kernel caps it at net.core.wmem_max. The application's own end keeps the send buffer
+ * that the shim filled to keep it unwritable until the tunnel was established. */
 static void pump_size_app_end(int app_fd)
 {
 	int size = CAP_PUMP_BUFFER;

@@ -123,9 +123,10 @@ static void pump_side_init(struct pump *p, struct pump_side *s, struct pump_side
 }
 
 /* Lets the engine's socketpair end (app_fd) hold CAP_PUMP_BUFFER bytes on their way to the
- * application: with the default (about 200 KiB) the engine wakes up twice as often per byte sent
- * down. The kernel caps it at net.core.wmem_max. The application's own end keeps the send buffer
- * that the shim filled to keep it unwritable until the tunnel was established. */
+ * application: with the default (about 200 KiB) the engine wakes up more often and sending down
+ * costs a quarter to a half more CPU time per byte (bench/README.md). The kernel caps it at
+ * net.core.wmem_max. The application's own end keeps the send buffer that the shim filled to keep
+ * it unwritable until the tunnel was established. */
 static void pump_size_app_end(int app_fd)
 {
 	int size = CAP_PUMP_BUFFER;

@@ -20,10 +20,11 @@
 #include "engine/reset.h"
 #include "engine/tunnel.h"
 
-/* Bytes one pipe holds, so one splice() moves up to this much: measured on loopback, 1 MiB takes
- * half the engine's time per byte of 256 KiB going down. It is also the most an unprivileged
- * process may ask for (fs.pipe-max-size), and counts against the user's pipe quota
- * (fs.pipe-user-pages-soft, 64 MiB by default); a pipe over it stays small, slower but correct. */
+/* Bytes one pipe holds, so one splice() moves up to this much: on loopback, 1 MiB costs a quarter
+ * to a half less CPU time per byte going down than 256 KiB (bench/README.md). It is also the most
+ * an unprivileged process may ask for (fs.pipe-max-size), and counts against the user's pipe
+ * quota (fs.pipe-user-pages-soft, 64 MiB by default); a pipe over it stays small, slower but
+ * correct. */
 #define SPLICE_PIPE_SIZE CAP_PUMP_BUFFER
 /* Bytes one direction moves per wakeup before the loop serves other events. */
 #define SPLICE_BUDGET (1024 * 1024)

@@ -10,7 +10,9 @@
 #include "engine/transport.h"
 #include "engine/tunnel.h"
 
-/* Bytes one read or write system call may move; libevent's default (16 KiB) halves throughput. */
+/* Bytes one write system call may move (libevent's default is 16 KiB). Reads stay at 4 KiB or less
+ * whatever this says: libevent 2.1 caps every socket read there (EVBUFFER_MAX_READ), which is
+ * why the pump splices between sockets (engine/splice_pump.c). */
 #define DIAL_IO_CHUNK (256 * 1024)
 
 struct dial {

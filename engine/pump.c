@@ -1,4 +1,9 @@
-/* Backpressure as in libevent's sample/le-proxy.c: stop reading a side while the other side's
+/* Two ways to pump, chosen in pump_start(): between two sockets, engine/splice_pump.c moves the
+ * bytes inside the kernel; a stream that is not a plain socket (an encapsulation built of
+ * bufferevents) goes through bufferevents here. libevent 2.1 reads a socket at most 4 KiB per
+ * call, which caps a bufferevent pump far below what loopback carries.
+ *
+ * Backpressure as in libevent's sample/le-proxy.c: stop reading a side while the other side's
  * output holds CAP_PUMP_BUFFER bytes, resume below half of that. */
 #include "engine/pump.h"
 
@@ -15,6 +20,7 @@
 #include "common/log.h"
 #include "engine/dial.h"
 #include "engine/reset.h"
+#include "engine/splice_pump.h"
 #include "engine/tunnel.h"
 
 struct pump_side {
@@ -28,6 +34,8 @@ struct pump_side {
 
 struct pump {
 	struct tunnel *tunnel;
+	struct splice_pump *splice; /* when both sides are sockets; then app and net are unused */
+	int net_fd;                 /* the network socket, or -1 */
 	struct pump_side app, net;
 };
 
@@ -109,7 +117,52 @@ static void pump_side_init(struct pump *p, struct pump_side *s, struct pump_side
 	s->name = name;
 	bufferevent_setcb(bev, pump_read_cb, pump_write_cb, pump_event_cb, s);
 	bufferevent_setwatermark(bev, EV_WRITE, CAP_PUMP_BUFFER / 2, 0);
+	/* An in-process stream hands over everything its peer wrote, unless told where to stop. */
+	bufferevent_setwatermark(bev, EV_READ, 0, CAP_PUMP_BUFFER);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+/* Lets the engine's socketpair end (app_fd) hold CAP_PUMP_BUFFER bytes on their way to the
+ * application: with the default (about 200 KiB) the engine wakes up more often and sending down
+ * costs a quarter to a half more CPU time per byte (bench/README.md). The kernel caps it at
+ * net.core.wmem_max. The application's own end keeps the send buffer that the shim filled to keep
+ * it unwritable until the tunnel was established. */
+static void pump_size_app_end(int app_fd)
+{
+	int size = CAP_PUMP_BUFFER;
+
+	setsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+}
+
+/* Whether stream is a plain socket that bytes may go to and from directly: it has a descriptor and
+ * no bufferevent beneath it (a filter's descriptor is its underlying stream's, not its own). A TLS
+ * bufferevent (libevent_openssl) would pass this test: a transport that uses one must be excluded
+ * here too, with bufferevent_openssl_get_ssl(). */
+static bool pump_can_splice(struct bufferevent *stream)
+{
+	return bufferevent_getfd(stream) >= 0 && bufferevent_get_underlying(stream) == NULL;
+}
+
+/* Hands app_fd and the stream's socket to a splice pump, with the bytes the stream still holds
+ * each way; the stream itself is freed. -1 (nothing taken) when the splice pump cannot start. */
+static int pump_start_splice(struct pump *p, int app_fd, struct bufferevent *stream)
+{
+	int fd = (int)bufferevent_getfd(stream);
+	struct evbuffer *out = bufferevent_get_output(stream);
+
+	/* A socket bufferevent lets only itself drain its output; its bytes move to the pump. */
+	evbuffer_unfreeze(out, 1);
+	p->splice = splice_pump_start(p->tunnel, app_fd, fd, out, bufferevent_get_input(stream));
+	if (!p->splice) {
+		evbuffer_freeze(out, 1);
+		log_debug("tunnel %u: cannot splice (%s), pumping through buffers", p->tunnel->id,
+			  strerror(errno));
+		return -1;
+	}
+	p->net_fd = fd;
+	bufferevent_setfd(stream, -1); /* the socket is the splice pump's now */
+	bufferevent_free(stream);
+	return 0;
 }
 
 struct pump *pump_start(struct tunnel *t, int app_fd, struct bufferevent *stream)
@@ -119,12 +172,16 @@ struct pump *pump_start(struct tunnel *t, int app_fd, struct bufferevent *stream
 
 	if (!p)
 		return NULL;
+	p->tunnel = t;
+	p->net_fd = -1;
+	pump_size_app_end(app_fd);
+	if (pump_can_splice(stream) && pump_start_splice(p, app_fd, stream) == 0)
+		return p;
 	app = dial_stream(t->base, app_fd);
 	if (!app) {
 		free(p);
 		return NULL;
 	}
-	p->tunnel = t;
 	pump_side_init(p, &p->app, &p->net, app, "application");
 	pump_side_init(p, &p->net, &p->app, stream, "network");
 	/* Bytes that arrived with the transport's handshake belong to the application. */
@@ -137,14 +194,18 @@ void pump_free(struct pump *p)
 {
 	if (!p)
 		return;
-	bufferevent_free(p->app.bev);
-	bufferevent_free(p->net.bev);
+	if (p->splice) {
+		splice_pump_free(p->splice);
+	} else {
+		bufferevent_free(p->app.bev);
+		bufferevent_free(p->net.bev);
+	}
 	free(p);
 }
 
 void pump_apply_sockopt(struct pump *p, const struct eng_sockopt *opt)
 {
-	int fd = (int)bufferevent_getfd(p->net.bev);
+	int fd = p->splice ? p->net_fd : (int)bufferevent_getfd(p->net.bev);
 
 	if (fd >= 0)
 		setsockopt(fd, opt->level, opt->name, &opt->value, sizeof opt->value);

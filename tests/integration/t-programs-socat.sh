@@ -1,6 +1,7 @@
 #!/bin/bash
 # socat as the unmodified client reaches the echo server through the shim's direct443 fallback
-# and gets back exactly the 100 MiB it sent.
+# and gets back exactly the 100 MiB it sent. The tunnel's stream is a plain socket, so the engine
+# must splice it (engine/splice_pump.c); its debug log says so.
 #
 # At the end of stdin socat shuts down the socket's write side and then waits at most -t seconds
 # for the socket's EOF; it exits as soon as that EOF arrives. The -t given here is far longer than
@@ -11,6 +12,10 @@
 hold_refused_port
 random_file "$WORK/sent" "$PROGRAMS_MIB"
 
+export SSTPSHIM_LOG=debug
 echo_via_direct443 socat "$WORK/sent" \
 	socat -b 65536 -t $((PROGRAMS_LIMIT * 10)) STDIO "TCP:127.0.0.1:$REFUSED_PORT"
 pass "socat: $PROGRAMS_MIB MiB each way intact via direct443, exit on the echoed EOF"
+grep -q "splicing between fds" "$WORK/socat.log" ||
+	fail "socat: the engine did not splice the tunnel: $(tail -3 "$WORK/socat.log")"
+pass "socat: the tunnel was spliced"

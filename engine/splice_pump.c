@@ -20,12 +20,12 @@
 #include "engine/reset.h"
 #include "engine/tunnel.h"
 
-/* Bytes one pipe holds, so one splice() moves up to this much: on loopback, 1 MiB costs a quarter
- * to a half less CPU time per byte going down than 256 KiB (bench/README.md). It is also the most
- * an unprivileged process may ask for (fs.pipe-max-size), and counts against the user's pipe
- * quota (fs.pipe-user-pages-soft, 64 MiB by default); a pipe over it stays small, slower but
- * correct. */
-#define SPLICE_PIPE_SIZE CAP_PUMP_BUFFER
+/* Bytes one pipe holds, so one splice() moves up to this much. Pipes count against the user's
+ * pipe quota (fs.pipe-user-pages-soft, 64 MiB by default), which the application shares: past
+ * it, every new pipe of that user, the application's own included, gets one page. 256 KiB (two
+ * pipes, 512 KiB per tunnel) measured as fast as 1 MiB on loopback within the noise
+ * (bench/README.md) and leaves room for 128 tunnels. */
+#define SPLICE_PIPE_SIZE (256 * 1024)
 /* Bytes one direction moves per wakeup before the loop serves other events. */
 #define SPLICE_BUDGET (1024 * 1024)
 

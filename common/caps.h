@@ -57,4 +57,11 @@
 /* Bytes of an address entry in NO_PROXY; longer ones never match (curl's buffer is as long). */
 #define CAP_NO_PROXY_ADDR 128u
 
+/* engine/tp_socks5: SOCKS Encapsulation (MS-GRVHENC 3.9). */
+/* Milliseconds one socks5 attempt may take, TCP connection to the proxy through the CONNECT
+ * reply, unless SSTPSHIM_TRANSPORT_TIMEOUT says otherwise. Longer than a direct dial's 5 s: the
+ * proxy makes its own connection to the destination before it replies (3.9.2.1 suggests 90 s
+ * for the whole negotiation; the chain's 30 s bounds it anyway). */
+#define CAP_SOCKS5_HANDSHAKE_MS 10000u
+
 #endif

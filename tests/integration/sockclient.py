@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""A plain Python socket client for the socks5 scenarios: sockclient.py HOST PORT MODE
+
+  errno     connect() and print "connected", or the errno's name (ECONNREFUSED, ...); exit 0
+  exchange  send stdin in 256 KiB pieces, each once the previous one came back whole, write what
+            came back to stdout, then close without a half-close. For microsocks: it ends both
+            directions at the first EOF it sees, and one thread relays both with blocking writes,
+            so a full-duplex bulk transfer through it can stall for good
+  greet     print the line the server sends first, send "ping\\n", print the echoed line
+
+Exits 1 with one line on stderr on any other error. Nothing here knows about the shim.
+"""
+import errno
+import socket
+import sys
+
+PIECE = 256 * 1024
+
+
+def do_errno(host, port):
+    sock = socket.socket()
+    try:
+        sock.connect((host, port))
+    except OSError as err:
+        print(errno.errorcode.get(err.errno, str(err.errno)))
+        return
+    print("connected")
+    sock.close()
+
+
+def do_exchange(host, port):
+    sock = socket.create_connection((host, port))
+    out = sys.stdout.buffer
+    while True:
+        piece = sys.stdin.buffer.read(PIECE)
+        if not piece:
+            break
+        sock.sendall(piece)
+        want = len(piece)
+        while want:
+            chunk = sock.recv(want)
+            if not chunk:
+                raise OSError("the connection closed before the echo was complete")
+            out.write(chunk)
+            want -= len(chunk)
+    sock.close()
+    out.flush()
+
+
+def do_greet(host, port):
+    sock = socket.create_connection((host, port))
+    reader = sock.makefile("rb")
+    sys.stdout.write(reader.readline().decode())
+    sock.sendall(b"ping\n")
+    sys.stdout.write(reader.readline().decode())
+    sock.close()
+
+
+def main():
+    host, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    try:
+        {"errno": do_errno, "exchange": do_exchange, "greet": do_greet}[mode](host, port)
+    except OSError as err:
+        print("sockclient: %s" % err, file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -93,7 +93,9 @@ void eng_socks5_cancel(struct socks5_handshake *h)
 	socks5_hs_free(h);
 }
 
-/* Ends the handshake: frees it (and the stream, on failure), then reports. */
+/* Ends the handshake: frees it (and the stream, on failure), then reports. Called from the
+ * stream's own callbacks: bufferevent_free() there only drops a reference, libevent holding one
+ * while it runs a callback, so the stream goes once the callback has returned. */
 static void socks5_hs_finish(struct socks5_handshake *h, int err, const char *why)
 {
 	socks5_handshake_cb cb = h->cb;

@@ -7,8 +7,10 @@ greeting and the CONNECT request (RFC 1928 3, 4) before answering, so what it do
 the mode alone, never by how the client's bytes were cut.
 
 Modes:
-  ok-with-bytes  method 00, then the CONNECT reply and "HELLO-FROM-SERVER\\n" in one write, then
-                 echoes everything until the client closes
+  ok-v4, ok-v6, ok-name
+                 method 00, then the CONNECT reply with a BND.ADDR of that type (RFC 1928 6:
+                 ATYP 01, 04, 03) and "HELLO-FROM-SERVER\\n" in one write, then echoes
+                 everything until the client closes
   bad-version    answers the greeting with 04 00
   bad-atyp       method 00, then a CONNECT reply with ATYP 05
   close-greeting closes right after reading the greeting
@@ -51,7 +53,11 @@ def read_connect(conn):
     return head + read_exact(conn, rest)
 
 
-REPLY_OK = b"\x05\x00\x00\x01\x7f\x00\x00\x01\x04\x38"
+REPLY_OK = {
+    "ok-v4": b"\x05\x00\x00\x01\x7f\x00\x00\x01\x04\x38",
+    "ok-v6": b"\x05\x00\x00\x04" + b"\x00" * 15 + b"\x01\x04\x38",
+    "ok-name": b"\x05\x00\x00\x03\x0bproxy.local\x04\x38",
+}
 
 
 def serve(conn, mode):
@@ -72,7 +78,7 @@ def serve(conn, mode):
         if mode.startswith("rep-"):
             conn.sendall(b"\x05" + bytes([int(mode[4:], 16)]) + b"\x00\x01" + b"\x00" * 6)
             return
-        conn.sendall(REPLY_OK + b"HELLO-FROM-SERVER\n")
+        conn.sendall(REPLY_OK[mode] + b"HELLO-FROM-SERVER\n")
         while True:
             chunk = conn.recv(65536)
             if not chunk:

@@ -1,12 +1,12 @@
 #!/bin/bash
 # A scripted SOCKS5 server (socks_server.py) that misbehaves: the server's first bytes in the
-# same write as the CONNECT reply reach the application intact; a malformed reply, a reply code,
+# same write as the CONNECT reply reach the application intact, whatever the BND.ADDR type; a malformed reply, a reply code,
 # or a proxy that closes mid-handshake fail the socks5 transport with the errno the application
 # sees and a reason in the log; with another transport listed, the chain goes on to it.
 . "$(dirname "$0")/lib.sh"
 
-MODES="ok-with-bytes bad-version bad-atyp close-greeting close-connect rep-01 rep-02 rep-03 rep-04
-       rep-05 rep-06 rep-07 rep-08 rep-42"
+MODES="ok-v4 ok-v6 ok-name bad-version bad-atyp close-greeting close-connect
+       rep-01 rep-02 rep-03 rep-04 rep-05 rep-06 rep-07 rep-08 rep-42"
 declare -A SCRIPT_PORT
 
 # Every mode's server starts at once, and then each is waited for: the waits overlap.
@@ -25,11 +25,13 @@ use_script() { export SSTPSHIM_SOCKS_PROXY="socks5://127.0.0.1:${SCRIPT_PORT[$1]
 start_socks_echo
 export SSTPSHIM_TRANSPORTS=socks5
 
-use_script ok-with-bytes
-run_shimmed greet /dev/null "$SOCKS_PY" "$SOCKS_DIR/sockclient.py" 127.0.0.1 "$ECHO_PORT" greet
-assert_stdout greet HELLO-FROM-SERVER ping
-assert_log greet "established via socks5 in "
-pass "scripted: server bytes in the reply's write reach the application first, then the echo"
+for mode in ok-v4 ok-v6 ok-name; do
+	use_script "$mode"
+	run_shimmed "$mode" /dev/null "$SOCKS_PY" "$SOCKS_DIR/sockclient.py" 127.0.0.1 "$ECHO_PORT" greet
+	assert_stdout "$mode" HELLO-FROM-SERVER ping
+	assert_log "$mode" "established via socks5 in "
+	pass "scripted $mode: server bytes in the reply's write reach the application first, then the echo"
+done
 
 # mode, the errno the application gets (Python names EOPNOTSUPP ENOTSUP: the same number on
 # Linux), the reason the log gives

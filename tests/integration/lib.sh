@@ -199,7 +199,8 @@ wait_listening() {
 }
 
 # start_dante NAME METHOD [WRAPPER...]: danted on a free port of 127.0.0.1 with `socksmethod:
-# METHOD` (none, or username: system users and passwords), configuration and log in
+# METHOD` (none, or username: system users and passwords), reaching out from 127.0.0.1 or ::1 as
+# the destination needs (external.rotation: route), configuration and log in
 # $WORK/NAME.*; waits for its "running" line and sets SOCKS_PORT. WRAPPER runs before danted
 # (e.g. `unshare -m ...` for a view of /etc/hosts of its own); it must exec its arguments.
 start_dante() {
@@ -211,12 +212,14 @@ start_dante() {
 		logoutput: $WORK/$name.log
 		internal: 127.0.0.1 port = $SOCKS_PORT
 		external: 127.0.0.1
+		external: ::1
+		external.rotation: route
 		socksmethod: $method
 		clientmethod: none
 		user.privileged: root
 		user.unprivileged: nobody
-		client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }
-		socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }
+		client pass { from: 127.0.0.0/8 to: 0/0 }
+		socks pass { from: 127.0.0.0/8 to: 0/0 }
 	CONF
 	spawn "$@" danted -f "$WORK/$name.conf" -p "$WORK/$name.pid" > "$WORK/$name.out" 2>&1
 	wait_line "$WORK/$name.log" 'Dante/server.* running'

@@ -1,9 +1,9 @@
 #!/bin/bash
 # dante's danted without authentication as the SOCKS5 proxy: socat, unmodified, sends 100 MiB to
 # the echo server through the shim's socks5 transport and gets back exactly what it sent, ending
-# on the echoed EOF (see t-programs-socat.sh); a destination dante cannot reach, a proxy that is
-# not there and a destination NO_PROXY exempts each give the application's connect() its errno
-# and the shim's log its reason.
+# on the echoed EOF (see t-programs-socat.sh), and 1 MiB to an IPv6 destination; a destination
+# dante cannot reach, a proxy that is not there and a destination NO_PROXY exempts each give the
+# application's connect() its errno and the shim's log its reason.
 . "$(dirname "$0")/lib.sh"
 
 start_socks_echo
@@ -17,6 +17,15 @@ assert_log socat "tunnel 127.0.0.1:$ECHO_PORT: established via socks5 in "
 assert_empty "$WORK/socat.stderr" "socat stderr"
 assert_same_sha "$WORK/sent" "$WORK/socat.stdout" "socat through dante: $PROGRAMS_MIB MiB echoed"
 pass "dante: $PROGRAMS_MIB MiB each way intact through socks5, exit on the echoed EOF"
+
+# An IPv6 destination goes as ATYP 04 (RFC 1928 4); dante reaches it from ::1.
+start_listening_server echo6 "$BUILD/examples/echo_server" -l ::1 -p 0
+random_file "$WORK/sent6" 1
+SSTPSHIM_PORTS=$SERVER_PORT run_shimmed socat6 "$WORK/sent6" \
+	socat -b 65536 -t $((PROGRAMS_LIMIT * 10)) STDIO "TCP6:[::1]:$SERVER_PORT"
+assert_log socat6 "tunnel \[::1\]:$SERVER_PORT: established via socks5 in "
+assert_same_sha "$WORK/sent6" "$WORK/socat6.stdout" "socat to [::1] through dante: 1 MiB echoed"
+pass "dante: an IPv6 destination, 1 MiB each way intact through socks5"
 
 # Nothing listens on the refused port: dante's own connect() is refused and it answers REP 05.
 refused_port

@@ -64,3 +64,10 @@ SSTPSHIM_TRANSPORTS=socks5,direct443 SSTPSHIM_ALT_PORT=$ECHO_PORT \
 assert_stdout moveon connected
 assert_log moveon "established via direct443 in .*; tried socks5 \(CONNECT reply: unknown ATYP, "
 pass "scripted: after a malformed reply the chain goes on to direct443"
+
+# Neither failed nor established tunnels leave descriptors behind.
+for mode in ok-v4 bad-atyp close-connect rep-05; do
+	use_script "$mode"
+	assert_no_fd_leak "leak-$mode" "$ECHO_PORT"
+	pass "scripted $mode: no descriptor left behind after 50 tunnels"
+done

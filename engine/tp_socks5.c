@@ -18,6 +18,9 @@
 #include "engine/tunnel.h"
 #include "proto/socks5.h"
 
+/* A name the application resolved always fits DST.ADDR's one-byte length. */
+_Static_assert(CAP_HOST_NAME == SOCKS5_NAME_MAX, "host names longer than a DOMAINNAME");
+
 struct tp_socks5 {
 	struct tp_attempt *a;
 	const struct eng_proxy *proxy;
@@ -37,7 +40,7 @@ static int tp_socks5_dest_name(const struct tunnel *t, const struct eng_proxy *p
 	const struct sockaddr *dest = (const struct sockaddr *)&t->dest;
 
 	name[0] = '\0';
-	if (t->host[0] && strlen(t->host) < cap) { /* CAP_HOST_NAME == SOCKS5_NAME_MAX */
+	if (t->host[0] && strlen(t->host) < cap) {
 		memcpy(name, t->host, strlen(t->host) + 1);
 		return 0;
 	}

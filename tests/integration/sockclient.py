@@ -7,10 +7,10 @@
             directions at the first EOF it sees, and one thread relays both with blocking writes,
             so a full-duplex bulk transfer through it can stall for good
   greet     print the line the server sends first, send "ping\\n", print the echoed line
-  leak      connect and close LEAK_ROUNDS times (any outcome), then print "fds +N": how many
-            more descriptors the process holds than after the first round. The engine frees
-            the last tunnel's sockets a moment after connect() returns, so up to 2 is noise;
-            a leak shows up as one or more per round
+  leak      connect and close LEAK_ROUNDS times (any outcome), then print "fds +N" (or -N):
+            how many more descriptors the process holds than after the first round. The engine
+            frees the last tunnel's sockets a moment after connect() returns, so up to 2 is
+            noise; a leak shows up as one or more per round
 
 Exits 1 with one line on stderr on any other error. Nothing here knows about the shim.
 """
@@ -78,13 +78,14 @@ def do_leak(host, port):
     before = len(os.listdir("/proc/self/fd"))
     for _ in range(LEAK_ROUNDS):
         connect_once(host, port)
-    print("fds +%d" % (len(os.listdir("/proc/self/fd")) - before))
+    print("fds %+d" % (len(os.listdir("/proc/self/fd")) - before))
 
 
 def main():
     host, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     try:
-        {"errno": do_errno, "exchange": do_exchange, "greet": do_greet, "leak": do_leak}[mode](host, port)
+        modes = {"errno": do_errno, "exchange": do_exchange, "greet": do_greet, "leak": do_leak}
+        modes[mode](host, port)
     except OSError as err:
         print("sockclient: %s" % err, file=sys.stderr)
         sys.exit(1)

@@ -1,8 +1,9 @@
 #!/bin/bash
 # A scripted SOCKS5 server (socks_server.py) that misbehaves: the server's first bytes in the
-# same write as the CONNECT reply reach the application intact, whatever the BND.ADDR type; a malformed reply, a reply code,
-# or a proxy that closes mid-handshake fail the socks5 transport with the errno the application
-# sees and a reason in the log; with another transport listed, the chain goes on to it.
+# same write as the CONNECT reply reach the application intact, whatever the BND.ADDR type; a
+# malformed reply, a reply code, or a proxy that closes mid-handshake fail the socks5 transport
+# with the errno the application sees and a reason in the log; with another transport listed, the
+# chain goes on to it; no tunnel leaves a descriptor behind.
 . "$(dirname "$0")/lib.sh"
 
 MODES="ok-v4 ok-v6 ok-name bad-version bad-atyp close-greeting close-connect

@@ -166,3 +166,134 @@ probe_run() {
 probe_done() {
 	[ "$PROBE_FAILURES" = 0 ] || fail "$PROBE_FAILURES probe scenario(s) failed (see above)"
 }
+
+# --- socks ---
+# Helpers for the socks5 scenarios (t-socks5-*.sh): real SOCKS5 servers (dante's danted,
+# microsocks) and a scripted one (socks_server.py) on loopback, the echo server behind them, and
+# unmodified clients run under the shim with only the transports a scenario names.
+
+SOCKS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SOCKS_USERS=() # throwaway system users, removed at exit
+SOCKS_PY=/usr/bin/python3 # the system's: a version manager's shim in PATH costs a second a start
+
+socks_cleanup() {
+	local u
+	for u in "${SOCKS_USERS[@]:-}"; do [ -z "$u" ] || userdel "$u" 2>/dev/null || true; done
+	lib_cleanup
+}
+trap socks_cleanup EXIT
+
+# Sets FREE_PORT to a TCP port of 127.0.0.1 that was free a moment ago, for servers that cannot
+# pick their own and say which (danted, microsocks).
+free_port() {
+	FREE_PORT=$("$SOCKS_PY" -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+}
+
+# Waits until something listens on 127.0.0.1:$1 (microsocks says nothing when it is ready).
+# `ss` only reads the socket table: no connection disturbs the server.
+wait_listening() {
+	timeout 20 sh -c "until ss -Hltn 'sport = :$1' | grep -q .; do :; done" ||
+		fail "nothing listens on port $1 within 20 s"
+}
+
+# start_dante NAME METHOD [WRAPPER...]: danted on a free port of 127.0.0.1 with `socksmethod:
+# METHOD` (none, or username: system users and passwords), reaching out from 127.0.0.1 or ::1 as
+# the destination needs (external.rotation: route), configuration and log in
+# $WORK/NAME.*; waits for its "running" line and sets SOCKS_PORT. WRAPPER runs before danted
+# (e.g. `unshare -m ...` for a view of /etc/hosts of its own); it must exec its arguments.
+start_dante() {
+	local name=$1 method=$2
+	shift 2
+	free_port
+	SOCKS_PORT=$FREE_PORT
+	cat > "$WORK/$name.conf" <<-CONF
+		logoutput: $WORK/$name.log
+		internal: 127.0.0.1 port = $SOCKS_PORT
+		external: 127.0.0.1
+		external: ::1
+		external.rotation: route
+		socksmethod: $method
+		clientmethod: none
+		user.privileged: root
+		user.unprivileged: nobody
+		client pass { from: 127.0.0.0/8 to: 0/0 }
+		socks pass { from: 127.0.0.0/8 to: 0/0 }
+	CONF
+	spawn "$@" danted -f "$WORK/$name.conf" -p "$WORK/$name.pid" > "$WORK/$name.out" 2>&1
+	wait_line "$WORK/$name.log" 'Dante/server.* running'
+}
+
+# start_microsocks NAME [ARGS...]: microsocks on a free port of 127.0.0.1; sets SOCKS_PORT.
+start_microsocks() {
+	local name=$1
+	shift
+	free_port
+	SOCKS_PORT=$FREE_PORT
+	spawn microsocks -i 127.0.0.1 -p "$SOCKS_PORT" "$@" > "$WORK/$name.out" 2>&1
+	wait_listening "$SOCKS_PORT"
+}
+
+# Creates a throwaway system user with a random password for dante's username method (it checks
+# system passwords); sets SOCKS_USER and SOCKS_PASS. The user is removed at exit.
+socks_test_user() {
+	SOCKS_USER="sstpsk$$"
+	SOCKS_PASS="pw-$(head -c 9 /dev/urandom | base64 | tr '+/' '-_')"
+	useradd -M -N -s /usr/sbin/nologin "$SOCKS_USER" || fail "cannot create user $SOCKS_USER"
+	SOCKS_USERS+=("$SOCKS_USER")
+	echo "$SOCKS_USER:$SOCKS_PASS" | chpasswd || fail "cannot set the password of $SOCKS_USER"
+}
+
+# Starts the echo server behind the proxies on an ephemeral port; sets ECHO_PORT and makes it the
+# one port the shim intercepts.
+start_socks_echo() {
+	start_listening_server echo "$BUILD/examples/echo_server" -l 127.0.0.1 -p 0
+	ECHO_PORT=$SERVER_PORT
+	export SSTPSHIM_PORTS=$ECHO_PORT
+}
+
+# run_shimmed NAME INPUT CMD...: runs CMD under the shim with stdin from INPUT, stdout in
+# $WORK/NAME.stdout, stderr in $WORK/NAME.stderr and the shim's log in $WORK/NAME.log; fails
+# unless it exits 0 within PROGRAMS_LIMIT s.
+run_shimmed() {
+	local name=$1 input=$2 rc=0
+	shift 2
+	timeout "$PROGRAMS_LIMIT" env LD_PRELOAD="$SHIM${LD_PRELOAD:+:$LD_PRELOAD}" \
+		SSTPSHIM_LOG_FILE="$WORK/$name.log" "$@" \
+		< "$input" > "$WORK/$name.stdout" 2> "$WORK/$name.stderr" || rc=$?
+	[ "$rc" != 124 ] || fail "$name did not finish within $PROGRAMS_LIMIT s"
+	[ "$rc" = 0 ] || fail "$name exited with status $rc: $(head -c 600 "$WORK/$name.stderr")"
+}
+
+# Fails unless NAME's shim log ($WORK/NAME.log) has a line matching the extended regex $2.
+assert_log() {
+	grep -Eq -- "$2" "$WORK/$1.log" ||
+		fail "$1: no line matching '$2' in the shim log: $(cat "$WORK/$1.log" 2>&1)"
+}
+
+# Fails unless NAME's stdout is exactly the text $2 (one line per argument after it).
+assert_stdout() {
+	local name=$1 want
+	shift
+	want=$(printf '%s\n' "$@")
+	[ "$(cat "$WORK/$name.stdout")" = "$want" ] ||
+		fail "$name printed '$(head -c 300 "$WORK/$name.stdout")', want '$want'"
+}
+
+# connect_errno NAME PORT [HOST]: a Python client's connect() to HOST:PORT under the shim; its
+# stdout ($WORK/NAME.stdout) says "connected" or the errno's name.
+connect_errno() {
+	run_shimmed "$1" /dev/null "$SOCKS_PY" "$SOCKS_DIR/sockclient.py" "${3:-127.0.0.1}" "$2" errno
+}
+
+# assert_no_fd_leak NAME PORT: LEAK_ROUNDS tunnels to 127.0.0.1:PORT from one Python process under
+# the shim, whatever their outcome, leave it with at most 2 more descriptors (sockclient.py leak;
+# fewer is fine: the first round's sockets may still have been open when it counted).
+assert_no_fd_leak() {
+	local extra
+	run_shimmed "$1" /dev/null "$SOCKS_PY" "$SOCKS_DIR/sockclient.py" 127.0.0.1 "$2" leak
+	extra=$(sed -n 's/^fds +\{0,1\}\(-\{0,1\}[0-9][0-9]*\)$/\1/p' "$WORK/$1.stdout")
+	[ -n "$extra" ] || fail "$1: no fd count: $(head -c 300 "$WORK/$1.stdout")"
+	[ "$extra" -le 2 ] || fail "$1: $extra descriptors more after 50 tunnels"
+}

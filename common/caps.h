@@ -64,6 +64,7 @@
 #define CAP_POLL_GUID 64u
 /* Bytes of one NUL-terminated field of the message other than the Relay-Server-URL. */
 #define CAP_POLL_FIELD 48u
+
 /* engine/tp_socks5: SOCKS Encapsulation (MS-GRVHENC 3.9). */
 /* Milliseconds one socks5 attempt may take, TCP connection to the proxy through the CONNECT
  * reply, unless SSTPSHIM_TRANSPORT_TIMEOUT says otherwise. Longer than a direct dial's 5 s: the

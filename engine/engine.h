@@ -36,7 +36,8 @@ struct eng_request {
 	int engine_fd;            /* the socketpair end the engine reads and writes */
 	size_t fill_len;          /* bytes the shim wrote to keep the app end unwritable: discard them */
 	int app_fd;               /* the application's fd number and the inode of its end, so a */
-	unsigned long app_ino;    /* transport error can be turned into ECONNRESET (engine/reset.c) */
+	unsigned long app_ino;    /* transport error can be turned into ECONNRESET (engine/app_end.c) */
+	int app_sndbuf;           /* SO_SNDBUF of the app end before the shim shrank it, 0 if not */
 	struct sockaddr_storage dest; /* destination as the application gave it */
 	socklen_t dest_len;
 	char host[CAP_HOST_NAME + 1]; /* the name the application resolved to dest, or "" */

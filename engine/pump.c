@@ -19,7 +19,7 @@
 #include "common/caps.h"
 #include "common/log.h"
 #include "engine/dial.h"
-#include "engine/reset.h"
+#include "engine/app_end.h"
 #include "engine/splice_pump.h"
 #include "engine/tunnel.h"
 
@@ -86,7 +86,7 @@ static void pump_fail(struct pump *p, struct pump_side *side)
 	log_debug("tunnel %u: %s side failed: %s", p->tunnel->id, side->name, strerror(errno));
 	/* The far end broke: the application must see a reset, not a clean end of stream. */
 	if (side == &p->net)
-		reset_application(p->tunnel, bufferevent_getfd(p->app.bev));
+		app_end_reset(p->tunnel, bufferevent_getfd(p->app.bev));
 	tunnel_close(p->tunnel);
 }
 

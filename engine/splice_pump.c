@@ -17,7 +17,7 @@
 
 #include "common/caps.h"
 #include "common/log.h"
-#include "engine/reset.h"
+#include "engine/app_end.h"
 #include "engine/tunnel.h"
 
 /* Bytes one pipe holds, so one splice() moves up to this much. Pipes count against the user's
@@ -59,7 +59,7 @@ static void splice_pump_fail(struct splice_pump *p, bool net)
 	p->over = true;
 	/* The far end broke: the application must see a reset, not a clean end of stream. */
 	if (net)
-		reset_application(p->tunnel, p->app_fd);
+		app_end_reset(p->tunnel, p->app_fd);
 	tunnel_close(p->tunnel);
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "engine/app_end.h"
 #include "engine/chain.h"
 #include "engine/pump.h"
 
@@ -104,6 +105,7 @@ void tunnel_start(struct event_base *base, const struct config *cfg, struct eng_
 	t->fill_len = req->fill_len;
 	t->app_fd = req->app_fd;
 	t->app_ino = req->app_ino;
+	t->app_sndbuf = req->app_sndbuf;
 	memcpy(&t->dest, &req->dest, req->dest_len);
 	t->dest_len = req->dest_len;
 	memcpy(t->host, req->host, sizeof t->host);
@@ -158,6 +160,7 @@ void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char
 		bufferevent_write_buffer(stream, t->early);
 	/* Publish before draining: the application learns the outcome by seeing its fd writable. */
 	tunnel_publish(t, ENG_ESTABLISHED, 0);
+	app_end_restore_sndbuf(t);
 	if (tunnel_drain_fill(t) < 0) {
 		bufferevent_free(stream);
 		tunnel_close(t);

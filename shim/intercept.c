@@ -60,14 +60,21 @@ static void shim_opts_capture(int fd, struct shim_sock *s)
 }
 
 /* Writes into the app end until it would block, so that poll() does not report it writable until
- * the engine drains these bytes, which it does only once the tunnel is established. Returns the
- * number of bytes written. */
-static size_t shim_fill(int app_end)
+ * the engine drains these bytes, which it does only once the tunnel is established. The end's
+ * send buffer is shrunk to the minimum first, so that a few KiB do it rather than a few hundred
+ * (each connect() would otherwise copy them twice); the engine gives the size back
+ * (*sndbuf, 0 when unknown) once established. Returns the number of bytes written. */
+static size_t shim_fill(int app_end, int *sndbuf)
 {
 	static const char zeros[65536];
+	socklen_t len = sizeof *sndbuf;
 	size_t total = 0;
 	ssize_t n;
+	int one = 1;
 
+	if (shim_real()->getsockopt(app_end, SOL_SOCKET, SO_SNDBUF, sndbuf, &len) < 0 ||
+	    shim_real()->setsockopt(app_end, SOL_SOCKET, SO_SNDBUF, &one, sizeof one) < 0)
+		*sndbuf = 0;
 	while ((n = send(app_end, zeros, sizeof zeros, MSG_DONTWAIT | MSG_NOSIGNAL)) > 0)
 		total += (size_t)n;
 	return total;
@@ -143,7 +150,7 @@ static int shim_start(int fd, struct shim_sock *s, struct eng_request *req)
 		return -1;
 	internal_fd_add(sv[1], true);
 	req->engine_fd = sv[1];
-	req->fill_len = shim_fill(sv[0]);
+	req->fill_len = shim_fill(sv[0], &req->app_sndbuf);
 	fstat(sv[0], &st);
 	req->app_fd = fd;
 	req->app_ino = st.st_ino;

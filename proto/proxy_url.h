@@ -19,8 +19,13 @@ enum proxy_scheme {
 	PROXY_HTTPS,	/* https://: TLS to the proxy itself; port 443; not supported */
 	PROXY_SOCKS4,	/* socks4://, socks://; not supported */
 	PROXY_SOCKS4A,	/* socks4a://; not supported */
-	PROXY_SOCKS5,	/* socks5://: we resolve the name, the proxy gets an address */
-	PROXY_SOCKS5H,	/* socks5h://: the proxy resolves the name (ATYP 03) */
+	/* socks5://: names are resolved here. The application already resolved the one it
+	 * connects to; the socks5 transport still sends that name (ATYP 03) when it knows it, as
+	 * MS-GRVHENC 3.9.5.1.2 asks, and the address otherwise. */
+	PROXY_SOCKS5,
+	/* socks5h://: the proxy resolves names; also carries SSTPSHIM_REMOTE_DNS placeholders,
+	 * which only a proxy that resolves names can reach. */
+	PROXY_SOCKS5H,
 };
 
 /* The default port when the URL has none: 443 for https, 1080 for everything else, http

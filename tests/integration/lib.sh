@@ -166,3 +166,129 @@ probe_run() {
 probe_done() {
 	[ "$PROBE_FAILURES" = 0 ] || fail "$PROBE_FAILURES probe scenario(s) failed (see above)"
 }
+
+# --- proxies ---
+# Helpers for the scenarios that reach the echo server through an HTTP proxy on loopback with the
+# connect transport: a real squid (http://www.squid-cache.org, Debian's `squid`) configured per
+# scenario, or the scripted misbehaving proxy tests/integration/badproxy.py.
+
+SQUID_HELPERS=/usr/lib/squid
+PROXY_USER=alice       # the one account of the proxies that ask for credentials
+PROXY_PASSWORD=s3cret
+
+# Sets FREE_PORT to a TCP port of 127.0.0.1 that was free a moment ago, for a program that cannot
+# listen on port 0 and report the port it got (squid).
+free_port() {
+	FREE_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+}
+
+# The squid.conf lines that make squid ask for credentials of kind $1 (none, basic, digest, ntlm)
+# kept in directory $2.
+squid_auth_conf() {
+	local kind=$1 dir=$2
+	case "$kind" in
+	none) return 0 ;;
+	basic)
+		printf '%s:%s\n' "$PROXY_USER" "$(openssl passwd -apr1 "$PROXY_PASSWORD")" > "$dir/passwd"
+		echo "auth_param basic program $SQUID_HELPERS/basic_ncsa_auth $dir/passwd" ;;
+	digest)
+		printf '%s:%s\n' "$PROXY_USER" "$PROXY_PASSWORD" > "$dir/passwd"
+		echo "auth_param digest program $SQUID_HELPERS/digest_file_auth $dir/passwd"
+		echo "auth_param digest realm sstpshim-test" ;;
+	ntlm)
+		# ntlm_fake_auth runs the NTLM message flow and accepts whoever completes it
+		echo "auth_param ntlm program $SQUID_HELPERS/ntlm_fake_auth"
+		echo "auth_param ntlm keep_alive on" ;;
+	*) fail "squid_auth_conf: unknown kind $kind" ;;
+	esac
+	chmod 0644 "$dir/passwd" 2>/dev/null || true
+	echo "acl authed proxy_auth REQUIRED"
+	echo "http_access deny !authed"
+}
+
+# start_squid NAME DEST_PORT [AUTH [deny]]: starts squid on 127.0.0.1 (port in SQUID_PORT) that
+# allows CONNECT only to DEST_PORT (squid's default allows only 443), after credentials of kind
+# AUTH (squid_auth_conf; default none), or refuses every CONNECT (403) when $4 is "deny". No
+# cache; its files in $WORK/NAME (access.log, cache.log). Returns once squid accepts connections
+# (its "Accepting HTTP Socket connections" line on stderr); sets SQUID_DIR and SQUID_PID.
+start_squid() {
+	local name=$1 dest_port=$2 auth=${3:-none} deny=${4:-}
+	SQUID_DIR="$WORK/$name"
+	mkdir -p "$SQUID_DIR"
+	# squid drops root for cache_effective_user, which must reach and write its directory
+	chmod 0755 "$WORK"
+	chown proxy "$SQUID_DIR" 2>/dev/null || chmod 0777 "$SQUID_DIR"
+	free_port
+	SQUID_PORT=$FREE_PORT
+	{
+		echo "http_port 127.0.0.1:$SQUID_PORT"
+		echo "pid_filename $SQUID_DIR/squid.pid"
+		echo "cache_log $SQUID_DIR/cache.log"
+		echo "access_log stdio:$SQUID_DIR/access.log"
+		echo "coredump_dir $SQUID_DIR"
+		echo "cache deny all"
+		echo "cache_mem 4 MB"
+		echo "pinger_enable off"
+		echo "shutdown_lifetime 0 seconds"
+		echo "cache_effective_user proxy"
+		echo "acl test_port port $dest_port"
+		echo "http_access deny CONNECT !test_port"
+		[ "$deny" != deny ] || echo "http_access deny CONNECT"
+		squid_auth_conf "$auth" "$SQUID_DIR"
+		echo "http_access allow localhost"
+		echo "http_access deny all"
+	} > "$SQUID_DIR/squid.conf"
+	spawn squid -N -d1 -f "$SQUID_DIR/squid.conf" > "$SQUID_DIR/stdout" 2> "$SQUID_DIR/stderr"
+	SQUID_PID=$LAST_PID
+	wait_line "$SQUID_DIR/stderr" "Accepting HTTP Socket connections at .*local=127.0.0.1:$SQUID_PORT "
+}
+
+# Stops the squid of the last start_squid and waits for it, so that its logs are complete.
+stop_squid() {
+	kill "$SQUID_PID" 2>/dev/null || true
+	wait "$SQUID_PID" 2>/dev/null || true
+}
+
+# Starts the echo server on an ephemeral port as the alternate port (SSTPSHIM_ALT_PORT, the
+# port of the CONNECT request) and holds a refused port as the intercepted one.
+start_echo_behind_proxy() {
+	hold_refused_port
+	start_listening_server echo "$BUILD/examples/echo_server" -l 127.0.0.1 -p 0
+	export SSTPSHIM_ALT_PORT=$SERVER_PORT
+}
+
+# run_shimmed NAME STDIN CMD...: runs CMD under the shim with its log at debug in $WORK/NAME.log,
+# stdout and stderr in $WORK/NAME.{stdout,stderr}; sets RC to its exit status (124: it hung
+# past PROGRAMS_LIMIT s). Never fails by itself.
+run_shimmed() {
+	local name=$1 input=$2
+	shift 2
+	RC=0
+	timeout "$PROGRAMS_LIMIT" env LD_PRELOAD="$SHIM${LD_PRELOAD:+:$LD_PRELOAD}" \
+		SSTPSHIM_LOG=debug SSTPSHIM_LOG_FILE="$WORK/$name.log" "$@" \
+		< "$input" > "$WORK/$name.stdout" 2> "$WORK/$name.stderr" || RC=$?
+	[ "$RC" != 124 ] || fail "$name did not finish within $PROGRAMS_LIMIT s"
+}
+
+# Fails unless log $1 has a line matching $2 (grep -E); $3 says what it shows.
+assert_log() {
+	grep -Eq -- "$2" "$1" || fail "$3: no line matching '$2' in $(basename "$1"): $(tail -5 "$1")"
+}
+
+# Fails if any file under $WORK but the proxies' password files (logs, outputs, squid.conf)
+# holds the text $1 (a credential).
+assert_nowhere() {
+	! grep -rqF --exclude=passwd -- "$1" "$WORK" ||
+		fail "a credential appears in $(grep -rlF --exclude=passwd -- "$1" "$WORK" | head -3)"
+}
+
+# Starts tests/integration/badproxy.py in mode $1 (more arguments after it) and waits until it
+# accepts connections; sets BADPROXY_PORT.
+start_badproxy() {
+	local mode=$1
+	shift
+	spawn python3 "$(dirname "${BASH_SOURCE[0]}")/badproxy.py" "$mode" "$@" \
+		> "$WORK/badproxy.$mode.out" 2> "$WORK/badproxy.$mode.err"
+	wait_line "$WORK/badproxy.$mode.out" '^listening on 127.0.0.1:[0-9]*$'
+	BADPROXY_PORT=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/badproxy.$mode.out")
+}

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/log.h"
 #include "common/namemap.h"
@@ -119,6 +120,23 @@ static int tpc_format_target(struct tpc *c, const struct tunnel *t)
 	return n > 0 && (size_t)n < sizeof c->target ? 0 : -1;
 }
 
+/* Writes what the socket takes at once and queues the rest: a fresh connection's send buffer
+ * always takes a whole request, and writing it now rather than on the loop's next turn brings
+ * the proxy's answer, and the application's connect(), that much sooner. */
+static int tpc_write(struct tpc *c, const char *buf, size_t len)
+{
+	ssize_t n = 0;
+
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		n = send(bufferevent_getfd(c->bev), buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (n < 0)
+			n = 0;
+	}
+	return (size_t)n == len ? 0 : bufferevent_write(c->bev, buf + n, len - (size_t)n);
+}
+
 /* Sends the CONNECT request (2.2.2.4; 3.7.4.1.2) with the credentials in c->auth, if any. */
 static int tpc_send(struct tpc *c)
 {
@@ -135,8 +153,10 @@ static int tpc_send(struct tpc *c)
 	if (c->auth_len)
 		http_out_header(&o, c->auth_field, c->auth);
 	http_out_end(&o);
-	if (http_out_finish(&o, &len) < 0 || bufferevent_write(c->bev, req, len) < 0) {
+	if (http_out_finish(&o, &len) < 0 || tpc_write(c, req, len) < 0) {
+		int err = errno;
 		memset(req, 0, sizeof req);
+		errno = err;
 		return -1;
 	}
 	memset(req, 0, len); /* a credential */
@@ -331,7 +351,7 @@ static void tpc_dialled(struct bufferevent *bev, int err, void *arg)
 	c->bev = bev;
 	bufferevent_setcb(bev, tpc_read_cb, NULL, tpc_event_cb, c);
 	if (bufferevent_enable(bev, EV_READ) < 0 || tpc_send(c) < 0)
-		tpc_finish(c, ENOMEM, "cannot send to the proxy");
+		tpc_finish(c, errno ? errno : ENOMEM, "cannot send to the proxy");
 }
 
 static bool tpc_usable(const struct tunnel *t, const char **why)

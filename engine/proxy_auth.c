@@ -132,6 +132,7 @@ static int proxy_auth_open(struct proxy_auth *pa, enum auth_scheme k, char *out,
 {
 	pa->scheme = k;
 	pa->step = PROXY_AUTH_SENT_FINAL;
+	pa->bound = false;
 	switch (k) {
 	case AUTH_BASIC:
 		if (auth_basic_credentials(pa->cred->user, pa->cred->password, out, cap, len) == 0)
@@ -219,6 +220,7 @@ static int proxy_auth_continue(struct proxy_auth *pa, char *out, size_t cap, siz
 		if (i < 0 || !auth_challenge_token68(&pa->challenges, (unsigned)i))
 			return proxy_auth_refused(pa, "the proxy refused NTLM (no CHALLENGE)", why);
 		pa->step = PROXY_AUTH_SENT_FINAL;
+		pa->bound = true;
 		return proxy_auth_ntlm_authenticate(
 			pa, auth_challenge_token68(&pa->challenges, (unsigned)i), out, cap, len, why);
 	}
@@ -270,7 +272,7 @@ int proxy_auth_answer(struct proxy_auth *pa, const struct http_head *h, char *ou
 
 bool proxy_auth_needs_same_connection(const struct proxy_auth *pa)
 {
-	return pa->scheme == AUTH_NTLM && pa->step == PROXY_AUTH_SENT_NEGOTIATE;
+	return pa->bound;
 }
 
 void proxy_auth_accepted(struct proxy_auth *pa)

@@ -53,6 +53,7 @@ struct proxy_auth {
 	enum auth_scheme scheme;        /* of the credentials last sent */
 	bool www;                       /* answering 401 (Authorization) */
 	bool from_memo;                 /* what was last sent was not asked for in this exchange */
+	bool bound;                     /* it answers a CHALLENGE on its connection (NTLM) */
 	unsigned rounds;                /* 401/407 replies answered */
 	struct digest_state digest;
 	struct auth_challenges challenges;
@@ -80,8 +81,9 @@ int proxy_auth_first(struct proxy_auth *pa, char *out, size_t cap, size_t *len,
 int proxy_auth_answer(struct proxy_auth *pa, const struct http_head *h, char *out, size_t cap,
 		      size_t *len, const char **field, const char **why);
 
-/* Whether the next request must go on the connection that carried the last reply: NTLM
- * authenticates the connection, so its AUTHENTICATE follows the CHALLENGE on it (RFC 4559 4). */
+/* Whether the credentials last prepared must go on the connection that carried the reply they
+ * answer: an NTLM AUTHENTICATE, since NTLM authenticates the connection that carried the
+ * CHALLENGE (RFC 4559 4). A NEGOTIATE, like any first credentials, may go on a new one. */
 bool proxy_auth_needs_same_connection(const struct proxy_auth *pa);
 
 /* The request went through (not 401/407): remembers in the memo what worked, for the next. */

@@ -327,9 +327,13 @@ static void tpc_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct tpc *c = arg;
 
-	/* a kept connection the proxy closed before answering our retry: try a new one */
-	if (c->requests > 1 && c->state == TPC_HEAD && c->parser.total == 0 &&
-	    !proxy_auth_needs_same_connection(&c->pa)) {
+	/* a kept connection the proxy closed in a 401/407 body, or before answering our retry: the
+	 * retry goes on a new one, unless it is bound to this one (NTLM). Bounded: every 401/407
+	 * counts towards CAP_PROXY_AUTH_ROUNDS. */
+	bool elsewhere = c->state == TPC_BODY ||
+			 (c->state == TPC_HEAD && c->requests > 1 && c->parser.total == 0);
+
+	if (elsewhere && !proxy_auth_needs_same_connection(&c->pa)) {
 		c->redial = true;
 		(void)tpc_retry(c);
 		return;

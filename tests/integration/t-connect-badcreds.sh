@@ -1,7 +1,7 @@
 #!/bin/bash
 # Wrong credentials for squid's Basic authentication, and none at all: the connect transport
-# fails (the application's connect() gets EACCES), the log says why, and no log line holds a
-# credential.
+# fails (the application's connect() gets EACCES), the log says why, no log line holds a
+# credential, and failed attempts leave no connection to the proxy open.
 . "$(dirname "$0")/lib.sh"
 
 start_echo_behind_proxy
@@ -26,3 +26,33 @@ SSTPSHIM_HTTP_PROXY="http://127.0.0.1:$SQUID_PORT" run_shimmed nouser /dev/null 
 assert_log "$WORK/nouser.log" "tried connect \(the proxy requires authentication and its URL has no user" \
 	"no credentials"
 pass "no credentials: EACCES, the log says the proxy URL has no user"
+
+# Failed attempts leave nothing behind: the connect transport closes its connections to the proxy
+# before the application's connect() returns, so once 20 refused connect()s have returned, no
+# TCP socket of this process may still lead to squid.
+cat > "$WORK/leak.py" <<'PY'
+import errno, os, socket, sys
+port, proxy = int(sys.argv[1]), int(sys.argv[2])
+for i in range(20):
+    s = socket.socket()
+    try:
+        s.connect(("127.0.0.1", port))
+        sys.exit("connect() succeeded")
+    except OSError as e:
+        if e.errno != errno.EACCES:
+            sys.exit(f"attempt {i}: {e}")
+    s.close()
+mine = {os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+        if os.path.exists(f"/proc/self/fd/{fd}")}
+for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for line in open(table).readlines()[1:]:
+        f = line.split()
+        if int(f[2].split(":")[1], 16) == proxy and f"socket:[{f[9]}]" in mine:
+            sys.exit(f"a socket to the proxy is still open: {line.strip()}")
+PY
+SSTPSHIM_HTTP_PROXY="http://$PROXY_USER:$bad@127.0.0.1:$SQUID_PORT" run_shimmed leak /dev/null \
+	python3 "$WORK/leak.py" "$REFUSED_PORT" "$SQUID_PORT"
+[ "$RC" = 0 ] || fail "leak check: $(cat "$WORK/leak.stderr")"
+n=$(grep -c "tried connect (the proxy refused the credentials" "$WORK/leak.log" || true)
+[ "$n" = 20 ] || fail "leak check: $n refused attempts logged, want 20"
+pass "20 refused attempts: no connection to the proxy left open"

@@ -32,8 +32,10 @@
 #include "engine/tunnel.h"
 #include "proto/http_msg.h"
 
-/* 2.2.1.2.3 and Appendix A <8>: implementers are advised to send their own product token. */
-#define TPC_USER_AGENT "sstpshim/1.0"
+/* 2.2.1.2.3: "The client sets the token value to" this. Appendix A <8> advises implementers to
+ * send their own, but proxies that let CONNECT through by User-Agent were set up for the clients
+ * this stands in for, and the request should look like theirs (2.2.2.4, 4.6). */
+#define TPC_USER_AGENT "Mozilla/4.0 (compatible; MSIE 5.5; Win32)"
 
 /* ConnectionState (3.7.1.1), split where this side waits for different things. */
 enum tpc_state {

@@ -4,7 +4,8 @@
 # "without" is the same sstp-bench under `proxychains4 -q -f CONF`, whose one proxy is that
 # squid. So the ratios compare two ways of getting an unmodified program through an HTTP proxy,
 # not the shim against a direct connection. Rows: throughput up and down, round-trip time, and
-# the time connect() takes to return a tunnel (socket() + connect() + close()).
+# the time connect() takes to return a tunnel (socket() + connect() + close()); a last row gives
+# the scale of the shim's own part of that time: the direct transport against a plain connect().
 #
 # Settings: CONNECT_PROXY_COUNT (default 200) connections per connect run (each one is a tunnel
 # through squid); SQUID (default squid) and PROXYCHAINS (default proxychains4) the programs.
@@ -103,10 +104,17 @@ section_connect() {
 	connect_measure connect-rtt rtt -p "$SERVER_PORT" -n "$RTT_COUNT" -s "$RTT_SIZE"
 	connect_measure connect-open connect -p "$SERVER_PORT" -n "$CONNECT_PROXY_COUNT"
 	expect_tunnels "$log" connect $((ROUNDS * (3 + CONNECT_PROXY_COUNT)))
+	# for scale: what the shim's interception alone adds to connect(), with the direct transport
+	# and no proxy, against a plain connect() (run.sh's measure)
+	SHIM_ENV=("SSTPSHIM_PORTS=$SERVER_PORT" SSTPSHIM_TRANSPORTS=direct SSTPSHIM_LOG=info
+		  "SSTPSHIM_LOG_FILE=$WORK/connect-direct.log")
+	measure connect-direct connect -p "$SERVER_PORT" -n "$CONNECT_PROXY_COUNT"
+	expect_tunnels "$WORK/connect-direct.log" direct $((ROUNDS * CONNECT_PROXY_COUNT))
 	compare "connect/squid: throughput up, MB/s" connect-up MB/s ">=" 1.00
 	compare "connect/squid: throughput down, MB/s" connect-down MB/s ">=" 1.00
 	compare "connect/squid: rtt $RTT_SIZE B median, us" connect-rtt median
 	compare "connect/squid: rtt $RTT_SIZE B p99, us" connect-rtt p99
 	compare "connect/squid: connect median, us" connect-open median "<=" 0.50
 	compare "connect/squid: connect mean, us" connect-open mean
+	compare "direct (scale): connect median, us" connect-direct median
 }

@@ -175,7 +175,8 @@ static char want[1024];
 static const char *request_for(const char *target, const char *auth)
 {
 	snprintf(want, sizeof want,
-		 "CONNECT %s HTTP/1.0\r\nUser-Agent: sstpshim/1.0\r\nHost: %s\r\n"
+		 "CONNECT %s HTTP/1.0\r\nUser-Agent: Mozilla/4.0 (compatible; MSIE 5.5; Win32)\r\n"
+		 "Host: %s\r\n"
 		 "Proxy-Connection: Keep-Alive\r\nPragma: no-cache\r\n%s%s%s\r\n",
 		 target, target, auth ? "Proxy-Authorization: " : "", auth ? auth : "",
 		 auth ? "\r\n" : "");

@@ -210,37 +210,50 @@ squid_auth_conf() {
 # allows CONNECT only to DEST_PORT (squid's default allows only 443), after credentials of kind
 # AUTH (squid_auth_conf; default none), or refuses every CONNECT (403) when $4 is "deny". No
 # cache; its files in $WORK/NAME (access.log, cache.log). Returns once squid accepts connections
-# (its "Accepting HTTP Socket connections" line on stderr); sets SQUID_DIR and SQUID_PID.
+# (its "Accepting HTTP Socket connections" line on stderr); sets SQUID_DIR and SQUID_PID. squid
+# cannot take port 0, so the free port it is given may be taken by then: it then says FATAL and
+# exits, and is started again on another port.
 start_squid() {
-	local name=$1 dest_port=$2 auth=${3:-none} deny=${4:-}
+	local name=$1 dest_port=$2 auth=${3:-none} deny=${4:-} attempt
+	local ready="Accepting HTTP Socket connections at .*local=127.0.0.1:"
 	SQUID_DIR="$WORK/$name"
 	mkdir -p "$SQUID_DIR"
 	# squid drops root for cache_effective_user, which must reach and write its directory
 	chmod 0755 "$WORK"
 	chown proxy "$SQUID_DIR" 2>/dev/null || chmod 0777 "$SQUID_DIR"
-	free_port
-	SQUID_PORT=$FREE_PORT
-	{
-		echo "http_port 127.0.0.1:$SQUID_PORT"
-		echo "pid_filename $SQUID_DIR/squid.pid"
-		echo "cache_log $SQUID_DIR/cache.log"
-		echo "access_log stdio:$SQUID_DIR/access.log"
-		echo "coredump_dir $SQUID_DIR"
-		echo "cache deny all"
-		echo "cache_mem 4 MB"
-		echo "pinger_enable off"
-		echo "shutdown_lifetime 0 seconds"
-		echo "cache_effective_user proxy"
-		echo "acl test_port port $dest_port"
-		echo "http_access deny CONNECT !test_port"
-		[ "$deny" != deny ] || echo "http_access deny CONNECT"
-		squid_auth_conf "$auth" "$SQUID_DIR"
-		echo "http_access allow localhost"
-		echo "http_access deny all"
-	} > "$SQUID_DIR/squid.conf"
-	spawn squid -N -d1 -f "$SQUID_DIR/squid.conf" > "$SQUID_DIR/stdout" 2> "$SQUID_DIR/stderr"
-	SQUID_PID=$LAST_PID
-	wait_line "$SQUID_DIR/stderr" "Accepting HTTP Socket connections at .*local=127.0.0.1:$SQUID_PORT "
+	for attempt in 1 2 3; do
+		free_port
+		SQUID_PORT=$FREE_PORT
+		squid_conf "$dest_port" "$auth" "$deny" > "$SQUID_DIR/squid.conf"
+		spawn squid -N -d1 -f "$SQUID_DIR/squid.conf" > "$SQUID_DIR/stdout" 2> "$SQUID_DIR/stderr"
+		SQUID_PID=$LAST_PID
+		wait_line "$SQUID_DIR/stderr" "$ready$SQUID_PORT \\|FATAL"
+		grep -q -- "$ready$SQUID_PORT " "$SQUID_DIR/stderr" && return 0
+		wait "$SQUID_PID" 2>/dev/null || true
+		mv "$SQUID_DIR/stderr" "$SQUID_DIR/stderr.$attempt"
+	done
+	fail "squid did not start: $(tail -3 "$SQUID_DIR/stderr.3")"
+}
+
+# squid.conf for start_squid (its arguments after NAME), on stdout.
+squid_conf() {
+	local dest_port=$1 auth=$2 deny=$3
+	echo "http_port 127.0.0.1:$SQUID_PORT"
+	echo "pid_filename $SQUID_DIR/squid.pid"
+	echo "cache_log $SQUID_DIR/cache.log"
+	echo "access_log stdio:$SQUID_DIR/access.log"
+	echo "coredump_dir $SQUID_DIR"
+	echo "cache deny all"
+	echo "cache_mem 4 MB"
+	echo "pinger_enable off"
+	echo "shutdown_lifetime 0 seconds"
+	echo "cache_effective_user proxy"
+	echo "acl test_port port $dest_port"
+	echo "http_access deny CONNECT !test_port"
+	[ "$deny" != deny ] || echo "http_access deny CONNECT"
+	squid_auth_conf "$auth" "$SQUID_DIR"
+	echo "http_access allow localhost"
+	echo "http_access deny all"
 }
 
 # Stops the squid of the last start_squid and waits for it, so that its logs are complete.

@@ -72,4 +72,21 @@
  * for the whole negotiation; the chain's 30 s bounds it anyway). */
 #define CAP_SOCKS5_HANDSHAKE_MS 10000u
 
+/* engine/tp_connect, engine/proxy_auth: HTTP CONNECT through a proxy (MS-GRVHENC 3.7). */
+/* Replies to 401/407 one tunnel answers before giving up: Basic and Digest need one, NTLM two
+ * (NEGOTIATE, AUTHENTICATE), plus one for a stale Digest nonce or credentials remembered from an
+ * earlier tunnel that the proxy no longer takes (3.7.5.1.3: "multiple round trips"). */
+#define CAP_PROXY_AUTH_ROUNDS 4u
+/* Bytes of one Proxy-Authorization value ("NTLM " and an AUTHENTICATE message in base64, whose
+ * names and TargetInfo are capped above; a Digest line with its quoted fields). */
+#define CAP_PROXY_AUTH_VALUE 8192u
+/* Proxies whose authentication scheme is remembered between tunnels (ProxyAuthRequired, 3.7.1.2):
+ * one per proxy setting (engine/proxy.c reads one for each use). */
+#define CAP_PROXY_AUTH_MEMOS 4u
+/* Bytes of a 401/407 reply body read and thrown away to keep the connection for the next
+ * request; a longer body is not read: the connection is closed and a new one opened. */
+#define CAP_PROXY_AUTH_BODY (64u * 1024u)
+/* Bytes of a CONNECT request head (request line, five fields, a Proxy-Authorization value). */
+#define CAP_CONNECT_REQUEST (CAP_PROXY_AUTH_VALUE + 1024u)
+
 #endif

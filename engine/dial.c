@@ -37,6 +37,20 @@ struct bufferevent *dial_stream(struct event_base *base, int fd)
 	return bev;
 }
 
+void dial_stream_free(struct bufferevent *bev)
+{
+	int fd;
+
+	if (!bev)
+		return;
+	fd = (int)bufferevent_getfd(bev);
+	if (fd >= 0) {
+		bufferevent_setfd(bev, -1); /* takes the socket out of the loop before it closes */
+		close(fd);
+	}
+	bufferevent_free(bev);
+}
+
 static void dial_free(struct dial *d)
 {
 	if (d->ev)

@@ -25,6 +25,12 @@ void dial_cancel(struct dial *d);
  * is then closed). */
 struct bufferevent *dial_stream(struct event_base *base, int fd);
 
+/* Frees a stream of dial_stream() and closes its socket now. Inside one of the stream's own
+ * callbacks, bufferevent_free() alone only drops a reference and the socket stays open until
+ * the callback returns: after the chain may have told the application that its connect()
+ * failed. NULL is a no-op. */
+void dial_stream_free(struct bufferevent *bev);
+
 
 struct tp_attempt;
 

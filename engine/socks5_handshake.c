@@ -3,6 +3,7 @@
  * of the input buffer at most one reply's length at a time and only the bytes the parser took are
  * drained: what follows the CONNECT reply stays in the input buffer for the application
  * (STYLE: handshake transports never swallow tunnelled bytes). */
+#include "engine/dial.h"
 #include "engine/socks5_handshake.h"
 
 #include <errno.h>
@@ -79,8 +80,7 @@ static void socks5_hs_go(struct socks5_handshake *h, enum socks5_hs_state next)
 
 static void socks5_hs_free(struct socks5_handshake *h)
 {
-	if (h->bev)
-		bufferevent_free(h->bev);
+	dial_stream_free(h->bev);
 	explicit_bzero(h, sizeof *h);
 	free(h);
 }
@@ -93,9 +93,7 @@ void eng_socks5_cancel(struct socks5_handshake *h)
 	socks5_hs_free(h);
 }
 
-/* Ends the handshake: frees it (and the stream, on failure), then reports. Called from the
- * stream's own callbacks: bufferevent_free() there only drops a reference, libevent holding one
- * while it runs a callback, so the stream goes once the callback has returned. */
+/* Ends the handshake: frees it (and the stream, closed at once, on failure), then reports. */
 static void socks5_hs_finish(struct socks5_handshake *h, int err, const char *why)
 {
 	socks5_handshake_cb cb = h->cb;

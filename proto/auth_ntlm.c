@@ -257,8 +257,8 @@ int ntlm_challenge_parse(const uint8_t *msg, size_t len, struct ntlm_challenge *
 	memcpy(out->server_challenge, msg + 24, NTLM_CHALLENGE_LEN);
 	if (!(out->flags & NTLM_NEGOTIATE_UNICODE))
 		return -1;
-	if (ntlm_secbuf(msg, len, 12, 32, &off, &flen) < 0)
-		return -1;
+	/* TargetNameFields (12) is not checked: nothing here reads TargetName (curl ignores it too),
+	 * and squid's ntlm_fake_auth sends it with an uninitialised offset (0xaaaaaaae). */
 	if (!(out->flags & NTLM_NEGOTIATE_TARGET_INFO))
 		return 0;
 	/* Reserved (8) then TargetInfoFields at 40. */
@@ -383,7 +383,8 @@ int ntlm_authenticate(const struct ntlm_challenge *ch, const struct ntlm_auth_in
 	uint8_t key[NTLM_HASH_LEN], lm[NTLM_LM_LEN], nt[NTLM_NT_MAX];
 	size_t ntlen = 0;
 	uint32_t flags = in->flags != 0 ? in->flags
-					: (NTLM_CLIENT_FLAGS & ch->flags) | NTLM_NEGOTIATE_UNICODE;
+					: ((NTLM_CLIENT_FLAGS | NTLM_NEGOTIATE_TARGET_INFO) & ch->flags) |
+					  NTLM_NEGOTIATE_UNICODE;
 	int rc = -1;
 
 	if (ch->target_info_len > CAP_NTLM_TARGET_INFO)

@@ -28,11 +28,14 @@
 #define NTLM_NEGOTIATE_56 0x80000000u
 
 /* What a current Windows client asks for in its NEGOTIATE message, less signing, sealing, key
- * exchange and VERSION, which an HTTP proxy handshake does not use. */
+ * exchange and VERSION, which an HTTP proxy handshake does not use. Not TargetInfo: that flag
+ * says a CHALLENGE carries it, Windows (MS-GRVHENC 4.6) and curl leave it out of NEGOTIATE, and
+ * servers that echo the client's flags (squid's ntlm_fake_auth) would claim TargetInfo they
+ * do not send. */
 #define NTLM_CLIENT_FLAGS                                                                     \
 	(NTLM_NEGOTIATE_UNICODE | NTLM_REQUEST_TARGET | NTLM_NEGOTIATE_NTLM |                 \
 	 NTLM_NEGOTIATE_ALWAYS_SIGN | NTLM_NEGOTIATE_EXTENDED_SESSIONSECURITY |               \
-	 NTLM_NEGOTIATE_TARGET_INFO | NTLM_NEGOTIATE_128 | NTLM_NEGOTIATE_56)
+	 NTLM_NEGOTIATE_128 | NTLM_NEGOTIATE_56)
 
 #define NTLM_CHALLENGE_LEN 8 /* ServerChallenge, ClientChallenge */
 #define NTLM_HASH_LEN 16 /* NTOWFv2, NTProofStr */
@@ -68,7 +71,8 @@ struct ntlm_auth_input {
 	const char *workstation; /* UTF-8; NULL or "": none */
 	uint8_t client_challenge[NTLM_CHALLENGE_LEN]; /* random, from the caller */
 	uint64_t time; /* FILETIME now; used when the challenge has no MsvAvTimestamp */
-	uint32_t flags; /* NegotiateFlags to send; 0: NTLM_CLIENT_FLAGS & the challenge's */
+	uint32_t flags; /* NegotiateFlags to send; 0: NTLM_CLIENT_FLAGS and TargetInfo, & the
+			 * challenge's */
 	/* Only to reproduce other clients' messages (tests): a VERSION to include (set
 	 * NTLM_NEGOTIATE_VERSION in flags too), and an EncryptedRandomSessionKey to carry as is. */
 	const uint8_t *version;

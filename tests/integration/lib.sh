@@ -184,7 +184,7 @@ socks_cleanup() {
 trap socks_cleanup EXIT
 
 # Sets FREE_PORT to a TCP port of 127.0.0.1 that was free a moment ago, for servers that cannot
-# pick their own and say which (danted, microsocks).
+# pick their own and say which (danted, microsocks, squid).
 free_port() {
 	FREE_PORT=$("$SOCKS_PY" -c '
 import socket
@@ -296,4 +296,137 @@ assert_no_fd_leak() {
 	extra=$(sed -n 's/^fds +\{0,1\}\(-\{0,1\}[0-9][0-9]*\)$/\1/p' "$WORK/$1.stdout")
 	[ -n "$extra" ] || fail "$1: no fd count: $(head -c 300 "$WORK/$1.stdout")"
 	[ "$extra" -le 2 ] || fail "$1: $extra descriptors more after 50 tunnels"
+}
+
+# --- proxies ---
+# Helpers for the scenarios that reach the echo server through an HTTP proxy on loopback with the
+# connect transport: a real squid (http://www.squid-cache.org, Debian's `squid`) configured per
+# scenario, or the scripted misbehaving proxy tests/integration/badproxy.py.
+
+SQUID_HELPERS=/usr/lib/squid
+PROXY_USER=alice       # the one account of the proxies that ask for credentials
+PROXY_PASSWORD=s3cret
+
+# The squid.conf lines that make squid ask for credentials of kind $1 (none, basic, digest, ntlm)
+# kept in directory $2.
+squid_auth_conf() {
+	local kind=$1 dir=$2
+	case "$kind" in
+	none) return 0 ;;
+	basic)
+		printf '%s:%s\n' "$PROXY_USER" "$(openssl passwd -apr1 "$PROXY_PASSWORD")" > "$dir/passwd"
+		echo "auth_param basic program $SQUID_HELPERS/basic_ncsa_auth $dir/passwd" ;;
+	digest)
+		printf '%s:%s\n' "$PROXY_USER" "$PROXY_PASSWORD" > "$dir/passwd"
+		echo "auth_param digest program $SQUID_HELPERS/digest_file_auth $dir/passwd"
+		echo "auth_param digest realm sstpshim-test" ;;
+	ntlm)
+		# ntlm_fake_auth runs the NTLM message flow and accepts whoever completes it
+		echo "auth_param ntlm program $SQUID_HELPERS/ntlm_fake_auth"
+		echo "auth_param ntlm keep_alive on" ;;
+	*) fail "squid_auth_conf: unknown kind $kind" ;;
+	esac
+	chmod 0644 "$dir/passwd" 2>/dev/null || true
+	echo "acl authed proxy_auth REQUIRED"
+	echo "http_access deny !authed"
+}
+
+# start_squid NAME DEST_PORT [AUTH [deny]]: starts squid on 127.0.0.1 (port in SQUID_PORT) that
+# allows CONNECT only to DEST_PORT (squid's default allows only 443), after credentials of kind
+# AUTH (squid_auth_conf; default none), or refuses every CONNECT (403) when $4 is "deny". No
+# cache; its files in $WORK/NAME (access.log, cache.log). Returns once squid accepts connections
+# (its "Accepting HTTP Socket connections" line on stderr); sets SQUID_DIR and SQUID_PID. squid
+# cannot take port 0, so the free port it is given may be taken by then: it then says FATAL and
+# exits, and is started again on another port.
+start_squid() {
+	local name=$1 dest_port=$2 auth=${3:-none} deny=${4:-} attempt
+	local ready="Accepting HTTP Socket connections at .*local=127.0.0.1:"
+	SQUID_DIR="$WORK/$name"
+	mkdir -p "$SQUID_DIR"
+	# squid drops root for cache_effective_user, which must reach and write its directory
+	chmod 0755 "$WORK"
+	chown proxy "$SQUID_DIR" 2>/dev/null || chmod 0777 "$SQUID_DIR"
+	for attempt in 1 2 3; do
+		free_port
+		SQUID_PORT=$FREE_PORT
+		squid_conf "$dest_port" "$auth" "$deny" > "$SQUID_DIR/squid.conf"
+		spawn squid -N -d1 -f "$SQUID_DIR/squid.conf" > "$SQUID_DIR/stdout" 2> "$SQUID_DIR/stderr"
+		SQUID_PID=$LAST_PID
+		wait_line "$SQUID_DIR/stderr" "$ready$SQUID_PORT \\|FATAL"
+		grep -q -- "$ready$SQUID_PORT " "$SQUID_DIR/stderr" && return 0
+		wait "$SQUID_PID" 2>/dev/null || true
+		mv "$SQUID_DIR/stderr" "$SQUID_DIR/stderr.$attempt"
+	done
+	fail "squid did not start: $(tail -3 "$SQUID_DIR/stderr.3")"
+}
+
+# squid.conf for start_squid (its arguments after NAME), on stdout.
+squid_conf() {
+	local dest_port=$1 auth=$2 deny=$3
+	echo "http_port 127.0.0.1:$SQUID_PORT"
+	echo "pid_filename $SQUID_DIR/squid.pid"
+	echo "cache_log $SQUID_DIR/cache.log"
+	echo "access_log stdio:$SQUID_DIR/access.log"
+	echo "coredump_dir $SQUID_DIR"
+	echo "cache deny all"
+	echo "cache_mem 4 MB"
+	echo "pinger_enable off"
+	echo "shutdown_lifetime 0 seconds"
+	echo "cache_effective_user proxy"
+	echo "acl test_port port $dest_port"
+	echo "http_access deny CONNECT !test_port"
+	[ "$deny" != deny ] || echo "http_access deny CONNECT"
+	squid_auth_conf "$auth" "$SQUID_DIR"
+	echo "http_access allow localhost"
+	echo "http_access deny all"
+}
+
+# Stops the squid of the last start_squid and waits for it, so that its logs are complete.
+stop_squid() {
+	kill "$SQUID_PID" 2>/dev/null || true
+	wait "$SQUID_PID" 2>/dev/null || true
+}
+
+# Starts the echo server on an ephemeral port as the alternate port (SSTPSHIM_ALT_PORT, the
+# port of the CONNECT request) and holds a refused port as the intercepted one.
+start_echo_behind_proxy() {
+	hold_refused_port
+	start_listening_server echo "$BUILD/examples/echo_server" -l 127.0.0.1 -p 0
+	export SSTPSHIM_ALT_PORT=$SERVER_PORT
+}
+
+# run_shimmed_rc NAME STDIN CMD...: runs CMD under the shim with its log at debug in $WORK/NAME.log,
+# stdout and stderr in $WORK/NAME.{stdout,stderr}; sets RC to its exit status (124: it hung
+# past PROGRAMS_LIMIT s). Never fails by itself.
+run_shimmed_rc() {
+	local name=$1 input=$2
+	shift 2
+	RC=0
+	timeout "$PROGRAMS_LIMIT" env LD_PRELOAD="$SHIM${LD_PRELOAD:+:$LD_PRELOAD}" \
+		SSTPSHIM_LOG=debug SSTPSHIM_LOG_FILE="$WORK/$name.log" "$@" \
+		< "$input" > "$WORK/$name.stdout" 2> "$WORK/$name.stderr" || RC=$?
+	[ "$RC" != 124 ] || fail "$name did not finish within $PROGRAMS_LIMIT s"
+}
+
+# Fails unless log $1 has a line matching $2 (grep -E); $3 says what it shows.
+assert_log_file() {
+	grep -Eq -- "$2" "$1" || fail "$3: no line matching '$2' in $(basename "$1"): $(tail -5 "$1")"
+}
+
+# Fails if any file under $WORK but the proxies' password files (logs, outputs, squid.conf)
+# holds the text $1 (a credential).
+assert_nowhere() {
+	! grep -rqF --exclude=passwd -- "$1" "$WORK" ||
+		fail "a credential appears in $(grep -rlF --exclude=passwd -- "$1" "$WORK" | head -3)"
+}
+
+# Starts tests/integration/badproxy.py in mode $1 (more arguments after it) and waits until it
+# accepts connections; sets BADPROXY_PORT.
+start_badproxy() {
+	local mode=$1
+	shift
+	spawn python3 "$(dirname "${BASH_SOURCE[0]}")/badproxy.py" "$mode" "$@" \
+		> "$WORK/badproxy.$mode.out" 2> "$WORK/badproxy.$mode.err"
+	wait_line "$WORK/badproxy.$mode.out" '^listening on 127.0.0.1:[0-9]*$'
+	BADPROXY_PORT=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/badproxy.$mode.out")
 }

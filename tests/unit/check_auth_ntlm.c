@@ -328,7 +328,7 @@ END_TEST
 START_TEST(negotiate_message)
 {
 	static const uint8_t want[32] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0,
-					  0x05, 0x82, 0x88, 0xa0, 0, 0, 0, 0, 0x20, 0, 0, 0,
+					  0x05, 0x82, 0x08, 0xa0, 0, 0, 0, 0, 0x20, 0, 0, 0,
 					  0, 0, 0, 0, 0x20, 0, 0, 0 };
 	uint8_t msg[64], ex[64];
 	char text[64];
@@ -340,17 +340,18 @@ START_TEST(negotiate_message)
 	ck_assert_mem_eq(msg, want, 32);
 	ck_assert_int_eq(ntlm_negotiate(msg, 31, &len), -1);
 	ck_assert_int_eq(ntlm_negotiate_credentials(text, sizeof text, &len), 0);
-	ck_assert_str_eq(text, "NTLM TlRMTVNTUAABAAAABYKIoAAAAAAgAAAAAAAAACAAAAA=");
+	ck_assert_str_eq(text, "NTLM TlRMTVNTUAABAAAABYIIoAAAAAAgAAAAAAAAACAAAAA=");
 	ck_assert_int_eq(ntlm_negotiate_credentials(text, len, &n), -1);
 
-	/* MS-GRVHENC 4.6's client (Windows XP) asks for everything we ask for, bar TargetInfo,
-	 * and supplies OEM domain and workstation, which we leave out. */
+	/* MS-GRVHENC 4.6's client (Windows XP) asks for everything we ask for, and supplies OEM
+	 * domain and workstation, which we leave out. */
 	ck_assert_int_eq(base64_decode(grvhenc_type1, strlen(grvhenc_type1), ex, sizeof ex, &n), 0);
 	ck_assert_uint_eq(n, 58);
 	ck_assert_mem_eq(ex, want, 12);
 	flags = NTLM_CLIENT_FLAGS;
 	exflags = ex[12] | ex[13] << 8 | ex[14] << 16 | (uint32_t)ex[15] << 24;
-	common = flags & ~NTLM_NEGOTIATE_TARGET_INFO;
+	common = flags;
+	ck_assert_uint_eq(flags & NTLM_NEGOTIATE_TARGET_INFO, 0);
 	ck_assert_uint_eq(exflags & common, common);
 	ck_assert_mem_eq(ex + 40, "LABSMOKE2WORKGROUP", 18);
 }
@@ -416,9 +417,9 @@ START_TEST(malformed)
 		case 0: msg[0] = 'n'; break; /* signature */
 		case 1: msg[8] = 3; break; /* message type */
 		case 2: msg[20] &= (uint8_t)~NTLM_NEGOTIATE_UNICODE; break;
-		case 3: put32(msg + 16, 0xffffffffu); break; /* TargetName offset */
-		case 4: msg[12] = msg[13] = 0xff; break; /* TargetName length */
-		case 5: put32(msg + 16, 8); break; /* TargetName inside the header */
+		case 3: /* TargetNameFields are not read, so not checked (squid_fake_challenge) */
+		case 4:
+		case 5: continue;
 		case 6: put32(msg + 44, 0xfffffff0u); msg[40] = 0x20; break; /* offset + len wraps */
 		case 7: put32(msg + 44, (uint32_t)n); break; /* TargetInfo just past the end */
 		case 8: msg[40] = msg[41] = 0xff; break; /* TargetInfo length */
@@ -446,6 +447,31 @@ START_TEST(malformed)
 		}
 		ck_assert_msg(parse_exact(msg, len, &ch) == -1, "case %d accepted", k);
 	}
+}
+END_TEST
+
+/* squid's ntlm_fake_auth (squid 5.7): a 40-byte CHALLENGE without TargetInfo whose TargetName
+ * offset is uninitialised (0xaaaaaaae). Nothing reads TargetName, so it is accepted, as curl
+ * accepts it; so are other bad TargetName fields. */
+START_TEST(squid_fake_challenge)
+{
+	static const char squid_hex[] = "4e544c4d535350000200000009000900aeaaaaaa078208a23bfce3ec797d"
+					"25db0000000000003a00574f524b47524f5550";
+	static const uint8_t sc[8] = { 0x3b, 0xfc, 0xe3, 0xec, 0x79, 0x7d, 0x25, 0xdb };
+	uint8_t msg[64], out[4096];
+	size_t n = unhex(squid_hex, msg, sizeof msg), len;
+	struct ntlm_challenge ch;
+	struct ntlm_auth_input in = spec_input();
+
+	ck_assert_uint_eq(n, 49);
+	ck_assert_int_eq(parse_exact(msg, n, &ch), 0);
+	ck_assert(memcmp(ch.server_challenge, sc, 8) == 0);
+	ck_assert_uint_eq(ch.target_info_len, 0);
+	ck_assert_int_eq(ntlm_authenticate(&ch, &in, out, sizeof out, &len), 0);
+	put32(msg + 16, 8); /* TargetName inside the header */
+	ck_assert_int_eq(parse_exact(msg, n, &ch), 0);
+	msg[12] = msg[13] = 0xff; /* TargetName length past the end */
+	ck_assert_int_eq(parse_exact(msg, n, &ch), 0);
 }
 END_TEST
 
@@ -496,6 +522,7 @@ int main(void)
 	tcase_add_test(tv, names_in_utf16);
 	tcase_add_test(tv, negotiate_message);
 	tcase_add_test(tv, grvhenc_challenge);
+	tcase_add_test(tv, squid_fake_challenge);
 	suite_add_tcase(s, tv);
 	tcase_set_timeout(tm, 60);
 	tcase_add_test(tm, truncated);

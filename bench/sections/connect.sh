@@ -1,0 +1,120 @@
+# Sourced by bench/run.sh.
+# The connect transport (HTTP CONNECT through squid) against proxychains4 through the same squid,
+# in the same run: "with shim" is sstp-bench under the shim with SSTPSHIM_TRANSPORTS=connect,
+# "without" is the same sstp-bench under `proxychains4 -q -f CONF`, whose one proxy is that
+# squid. So the ratios compare two ways of getting an unmodified program through an HTTP proxy,
+# not the shim against a direct connection. Rows: throughput up and down, round-trip time, and
+# the time connect() takes to return a tunnel (socket() + connect() + close()); a last row gives
+# the scale of the shim's own part of that time: the direct transport against a plain connect().
+#
+# Settings: CONNECT_PROXY_COUNT (default 200) connections per connect run (each one is a tunnel
+# through squid); SQUID (default squid) and PROXYCHAINS (default proxychains4) the programs.
+
+CONNECT_PROXY_COUNT=${CONNECT_PROXY_COUNT:-200}
+
+# Starts squid on a free port of 127.0.0.1 allowing CONNECT to the bench server's port, with no
+# cache and no access log (a log line per tunnel would be squid's cost, not ours); sets
+# CONNECT_SQUID_PORT once squid accepts connections. Its files are in $WORK/squid.
+connect_start_squid() {
+	local dir="$WORK/squid" fifo line="" fd
+	command -v "${SQUID:-squid}" > /dev/null || die "no squid (apt-get install squid)"
+	mkdir -p "$dir"
+	chmod 0755 "$WORK"
+	chown proxy "$dir" 2> /dev/null || chmod 0777 "$dir"
+	CONNECT_SQUID_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat > "$dir/squid.conf" <<-EOF
+		http_port 127.0.0.1:$CONNECT_SQUID_PORT
+		pid_filename $dir/squid.pid
+		cache_log $dir/cache.log
+		access_log none
+		coredump_dir $dir
+		cache deny all
+		cache_mem 4 MB
+		pinger_enable off
+		shutdown_lifetime 0 seconds
+		cache_effective_user proxy
+		acl bench_port port $SERVER_PORT
+		http_access deny CONNECT !bench_port
+		http_access allow localhost
+		http_access deny all
+	EOF
+	# squid -d1 says "Accepting HTTP Socket connections" on stderr once it listens; a fifo
+	# lets the read return at that line
+	fifo="$dir/stderr"
+	mkfifo "$fifo"
+	"${SQUID:-squid}" -N -d1 -f "$dir/squid.conf" 2> "$fifo" > /dev/null &
+	PIDS+=("$!")
+	exec {fd}< "$fifo"
+	while read -r -t 20 -u "$fd" line; do
+		[[ "$line" != *"Accepting HTTP Socket connections"* ]] || break
+	done
+	# keep draining squid's stderr so that it never blocks on a full pipe
+	cat <&"$fd" > "$dir/stderr.log" &
+	PIDS+=("$!")
+	exec {fd}<&-
+	[[ "$line" == *"Accepting HTTP Socket connections"* ]] ||
+		die "squid did not start: $(tail -5 "$dir/cache.log" 2> /dev/null)"
+}
+
+# Runs one client under proxychains4 through the section's squid, appending its output line to
+# $1: the "without" side of this section (run.sh's run_client runs it without any preload).
+connect_run_proxychains() {
+	local out=$1 rc=0
+	shift
+	timeout "$LIMIT" env -u LD_PRELOAD "${PROXYCHAINS:-proxychains4}" -q -f "$WORK/proxychains.conf" \
+		"$BENCH" "$@" >> "$out" 2> "$WORK/client.err" || rc=$?
+	[ "$rc" = 0 ] ||
+		die "sstp-bench $* failed under proxychains4 (exit $rc$([ "$rc" = 124 ] && echo ", timed out")):" \
+			"$(tail -5 "$WORK/client.err")"
+}
+
+# measure's twin for this section: ROUNDS runs per side, alternating which goes first; the shim
+# side in $WORK/NAME.shim, the proxychains4 side in $WORK/NAME.raw (so `compare` reads them).
+connect_measure() {
+	local name=$1 r side
+	local -a order
+	shift
+	: > "$WORK/$name.shim"
+	: > "$WORK/$name.raw"
+	for ((r = 1; r <= ROUNDS; r++)); do
+		if ((r % 2)); then order=(raw shim); else order=(shim raw); fi
+		for side in "${order[@]}"; do
+			if [ "$side" = shim ]; then
+				run_client shim "$WORK/$name.shim" "$@"
+			else
+				connect_run_proxychains "$WORK/$name.raw" "$@"
+			fi
+		done
+	done
+}
+
+section_connect() {
+	local log="$WORK/connect.log"
+	command -v "${PROXYCHAINS:-proxychains4}" > /dev/null ||
+		die "no proxychains4 (apt-get install proxychains4)"
+	connect_start_squid
+	printf 'strict_chain\ntcp_read_time_out 15000\ntcp_connect_time_out 8000\n[ProxyList]\nhttp 127.0.0.1 %s\n' \
+		"$CONNECT_SQUID_PORT" > "$WORK/proxychains.conf"
+	# the shim intercepts the server's port and asks squid for the same port (the alternate)
+	SHIM_ENV=("SSTPSHIM_PORTS=$SERVER_PORT" "SSTPSHIM_ALT_PORT=$SERVER_PORT" SSTPSHIM_TRANSPORTS=connect
+		  "SSTPSHIM_HTTP_PROXY=http://127.0.0.1:$CONNECT_SQUID_PORT" SSTPSHIM_LOG=info
+		  "SSTPSHIM_LOG_FILE=$log")
+	connect_measure connect-up throughput -p "$SERVER_PORT" -m "$MIB" --dir up
+	connect_measure connect-down throughput -p "$SERVER_PORT" -m "$MIB" --dir down
+	connect_measure connect-rtt rtt -p "$SERVER_PORT" -n "$RTT_COUNT" -s "$RTT_SIZE"
+	connect_measure connect-open connect -p "$SERVER_PORT" -n "$CONNECT_PROXY_COUNT"
+	expect_tunnels "$log" connect $((ROUNDS * (3 + CONNECT_PROXY_COUNT)))
+	# for scale: what the shim's interception alone adds to connect(), with the direct transport
+	# and no proxy, against a plain connect() (run.sh's measure)
+	SHIM_ENV=("SSTPSHIM_PORTS=$SERVER_PORT" SSTPSHIM_TRANSPORTS=direct SSTPSHIM_LOG=info
+		  "SSTPSHIM_LOG_FILE=$WORK/connect-direct.log")
+	measure connect-direct connect -p "$SERVER_PORT" -n "$CONNECT_PROXY_COUNT"
+	expect_tunnels "$WORK/connect-direct.log" direct $((ROUNDS * CONNECT_PROXY_COUNT))
+	compare "connect/squid: throughput up, MB/s" connect-up MB/s ">=" 1.00
+	compare "connect/squid: throughput down, MB/s" connect-down MB/s ">=" 1.00
+	compare "connect/squid: rtt $RTT_SIZE B median, us" connect-rtt median
+	compare "connect/squid: rtt $RTT_SIZE B p99, us" connect-rtt p99
+	compare "connect/squid: connect median, us" connect-open median "<=" 0.50
+	compare "connect/squid: connect mean, us" connect-open mean
+	compare "direct (scale): connect median, us" connect-direct median
+}

@@ -8,10 +8,12 @@
 
 extern const struct transport tp_direct;
 extern const struct transport tp_direct443;
+extern const struct transport tp_longlived;
 
 const struct transport *const tp_all[] = {
 	&tp_direct,
 	&tp_direct443,
+	&tp_longlived,
 	NULL,
 };
 

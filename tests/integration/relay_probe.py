@@ -309,6 +309,26 @@ def sc_drain(port):
     read_to_eof(a)
 
 
+def sc_max(port, n):
+    """--max-connections N: N connections are served, the next waits in the backlog until one
+    of them closes, then it is served."""
+    n = int(n)
+    held = [connect(port) for _ in range(n)]
+    for h in held:
+        h.sendall(b"GET /2.0/relay.test/")  # heads in progress: each holds a slot
+    extra = connect(port)  # the kernel completes it; the relay does not accept it yet
+    extra.sendall(b"garbage\r\n\r\n")
+    extra.settimeout(1.0)
+    try:
+        if extra.recv(100):
+            fail("a connection beyond --max-connections was served")
+    except socket.timeout:
+        pass  # not served while the others are open: expected
+    extra.settimeout(DEADLINE)
+    held.pop().close()
+    expect_status_and_close(extra, 400, "the connection served once a slot was free")
+
+
 SCENARIOS = {name[3:]: fn for name, fn in globals().items() if name.startswith("sc_")}
 
 if __name__ == "__main__":

@@ -329,6 +329,32 @@ def sc_max(port, n):
     expect_status_and_close(extra, 400, "the connection served once a slot was free")
 
 
+def sc_not_a_proxy(port):
+    """Absolute URIs naming another host and port, and CONNECT, never make the relay connect
+    anywhere but its backend."""
+    other = socket.socket()
+    other.bind((HOST, 0))
+    other.listen(4)
+    other.setblocking(False)
+    target = "http://%s:%d" % (HOST, other.getsockname()[1])
+    g = guid()
+    a, b = connect(port), connect(port)
+    a.sendall(get_req(g).replace(b"GET /", ("GET %s/" % target).encode(), 1))
+    b.sendall(post_req(g).replace(b"POST /", ("POST %s/" % target).encode(), 1))
+    resp = read_until(a, ECHO + b"\r\n")
+    if status_of(resp) != 200:
+        fail("absolute URI refused: %r" % resp[:200])
+    roundtrip(a, b, b"to the backend")  # the echo server answered, not `other`
+    s = connect(port)
+    s.sendall(("CONNECT %s:%d HTTP/1.1\r\nHost: x\r\n\r\n" % (HOST, other.getsockname()[1])).encode())
+    expect_status_and_close(s, 501, "CONNECT")
+    try:
+        other.accept()
+        fail("the relay connected to a host a client named")
+    except BlockingIOError:
+        pass
+
+
 SCENARIOS = {name[3:]: fn for name, fn in globals().items() if name.startswith("sc_")}
 
 if __name__ == "__main__":

@@ -89,4 +89,24 @@
 /* Bytes of a CONNECT request head (request line, five fields, a Proxy-Authorization value). */
 #define CAP_CONNECT_REQUEST (CAP_PROXY_AUTH_VALUE + 1024u)
 
+/* proto/guid, proto/longlived: the LongLived encapsulation (MS-GRVHENC 2.2.1.1, 2.2.2.1). */
+/* Characters of a Virtual-Connection-GUID we accept. The ABNF says 39 (2.2.1.1.1) and we send 39,
+ * but the spec's own examples carry 37 to 40; anything this long is still unguessable. */
+#define CAP_GUID_MIN 32u
+#define CAP_GUID_MAX 64u
+/* Bytes of a LongLived request-target we write (absolute URI with ID= through a proxy). */
+#define CAP_LL_URI (CAP_HOST_NAME * 2 + 200u)
+/* Bytes of a LongLived request or response head we write, body fragment included. */
+#define CAP_LL_HEAD 2048u
+
+/* relay/: the sstp-relay server. */
+/* Bytes buffered per direction of a virtual connection before reading the other side stops. */
+#define CAP_RELAY_BUFFER (1024u * 1024u)
+/* Virtual connection GUIDs kept in the lookup table's buckets (a power of two). */
+#define CAP_RELAY_BUCKETS 4096u
+/* Listeners one relay may open (--listen and --tunnel-listen together). */
+#define CAP_RELAY_LISTENERS 16u
+/* Default for --max-connections: TCP connections open at once, clients and backends. */
+#define CAP_RELAY_CONNECTIONS 20000u
+
 #endif

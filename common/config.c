@@ -59,6 +59,47 @@ int config_parse_ports(const char *text, uint8_t bitmap[65536 / 8])
 	return config_list_each(text, config_port_add, bitmap);
 }
 
+/* The host part of text (brackets removed) and where the port starts, or NULL. */
+static const char *config_host_end(const char *text, const char **host, size_t *len)
+{
+	const char *close;
+
+	if (text[0] != '[') {
+		const char *colon = strrchr(text, ':');
+		if (colon && memchr(text, ':', (size_t)(colon - text)))
+			return NULL; /* an IPv6 address needs brackets to carry a port */
+		*host = text;
+		*len = colon ? (size_t)(colon - text) : strlen(text);
+		return text + *len;
+	}
+	close = strchr(text, ']');
+	if (!close || (close[1] != '\0' && close[1] != ':'))
+		return NULL;
+	*host = text + 1;
+	*len = (size_t)(close - text - 1);
+	return close + 1;
+}
+
+int config_parse_hostport(const char *text, uint16_t default_port, bool allow_zero,
+			  char host[CAP_HOST_NAME + 1], uint16_t *port)
+{
+	const char *h;
+	size_t len;
+	const char *rest = config_host_end(text, &h, &len);
+	uint64_t p = default_port;
+
+	if (!rest || len == 0 || len > CAP_HOST_NAME || memchr(h, ' ', len))
+		return -1;
+	if (*rest == ':' && num_parse_str(rest + 1, 65535, &p) < 0)
+		return -1;
+	if ((*rest != ':' && default_port == 0) || (p == 0 && !allow_zero))
+		return -1;
+	memcpy(host, h, len);
+	host[len] = '\0';
+	*port = (uint16_t)p;
+	return 0;
+}
+
 struct config_names {
 	char (*names)[16];
 	unsigned count;
@@ -94,6 +135,33 @@ static void config_defaults(struct config *cfg)
 	cfg->alt_port = CONFIG_DEFAULT_ALT_PORT;
 	config_parse_transports(CONFIG_DEFAULT_TRANSPORTS, cfg->transports, &cfg->n_transports);
 	cfg->log_level = LOG_OFF;
+	cfg->http_port = CONFIG_DEFAULT_HTTP_PORT;
+	cfg->longlived_limit = CONFIG_DEFAULT_LONGLIVED_LIMIT;
+}
+
+/* The settings of the HTTP encapsulations (MS-GRVHENC 1.3.1: the relay listens on port 80). */
+static void config_load_http(struct config *cfg, void (*warn)(const char *var, const char *why))
+{
+	const char *v;
+	uint64_t n;
+
+	if ((v = getenv("SSTPSHIM_HTTP_PORT"))) {
+		if (num_parse_str(v, 65535, &n) == 0 && n > 0)
+			cfg->http_port = (uint16_t)n;
+		else
+			warn("SSTPSHIM_HTTP_PORT", "expected a port 1-65535");
+	}
+	if ((v = getenv("SSTPSHIM_RELAY")) && *v &&
+	    config_parse_hostport(v, 0, false, cfg->relay_host, &cfg->relay_port) < 0) {
+		cfg->relay_host[0] = '\0';
+		warn("SSTPSHIM_RELAY", "expected host:port");
+	}
+	if ((v = getenv("SSTPSHIM_LONGLIVED_LIMIT"))) {
+		if (num_parse_str(v, CONFIG_DEFAULT_LONGLIVED_LIMIT, &n) == 0 && n >= 64)
+			cfg->longlived_limit = n;
+		else
+			warn("SSTPSHIM_LONGLIVED_LIMIT", "expected octets between 64 and 2147479552");
+	}
 }
 
 void config_load(struct config *cfg, void (*warn)(const char *var, const char *why))
@@ -134,6 +202,7 @@ void config_load(struct config *cfg, void (*warn)(const char *var, const char *w
 		else
 			warn("SSTPSHIM_REMOTE_DNS", "expected 0 or 1");
 	}
+	config_load_http(cfg, warn);
 	if ((v = getenv("SSTPSHIM_TRANSPORTS"))) {
 		if (config_parse_transports(v, scratch.transports, &scratch.n_transports) == 0) {
 			memcpy(cfg->transports, scratch.transports, sizeof cfg->transports);

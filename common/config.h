@@ -16,6 +16,10 @@ struct config {
 	char transports[CAP_CHAIN_LEN][16]; /* SSTPSHIM_TRANSPORTS, names as given */
 	unsigned n_transports;
 	bool remote_dns;                 /* SSTPSHIM_REMOTE_DNS=1: placeholders for unresolvable names */
+	uint16_t http_port;              /* SSTPSHIM_HTTP_PORT: the relay's port on the destination host */
+	char relay_host[CAP_HOST_NAME + 1]; /* SSTPSHIM_RELAY=host:port, "" when unset */
+	uint16_t relay_port;
+	uint64_t longlived_limit;        /* SSTPSHIM_LONGLIVED_LIMIT: octets per LongLived session */
 	enum log_level log_level;        /* SSTPSHIM_LOG */
 	const char *log_file;            /* SSTPSHIM_LOG_FILE, NULL for stderr */
 };
@@ -23,6 +27,9 @@ struct config {
 #define CONFIG_DEFAULT_PORT 2492
 #define CONFIG_DEFAULT_CONNECT_TIMEOUT_MS 30000u
 #define CONFIG_DEFAULT_ALT_PORT 443
+#define CONFIG_DEFAULT_HTTP_PORT 80
+/* 0x7ffff000, MS-GRVHENC 2.2.2.1.1.1.3 (proto/longlived.h LL_CONTENT_LENGTH); tests lower it. */
+#define CONFIG_DEFAULT_LONGLIVED_LIMIT 2147479552ull
 #define CONFIG_DEFAULT_TRANSPORTS "direct,direct443,connect,socks5,longlived,keepalive,polling"
 
 /* Fills cfg from getenv. A malformed value keeps the default and is reported through warn(), one
@@ -40,6 +47,12 @@ int config_parse_seconds(const char *text, unsigned max_ms, unsigned *out_ms);
 
 /* Parses a comma list of ports into the bitmap; -1 on any bad item (bitmap then unspecified). */
 int config_parse_ports(const char *text, uint8_t bitmap[65536 / 8]);
+
+/* Parses "host:port", "[v6 address]:port" or, when default_port is not 0, a host alone (which
+ * then gets default_port). A port 0 is accepted only when allow_zero. -1 when malformed, the host
+ * is empty or longer than CAP_HOST_NAME, or the port is not a number in range. */
+int config_parse_hostport(const char *text, uint16_t default_port, bool allow_zero,
+			  char host[CAP_HOST_NAME + 1], uint16_t *port);
 
 /* Splits a comma list of transport names; -1 when empty, too long or a name is too long. */
 int config_parse_transports(const char *text, char names[CAP_CHAIN_LEN][16], unsigned *count);

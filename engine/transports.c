@@ -10,12 +10,14 @@ extern const struct transport tp_direct;
 extern const struct transport tp_direct443;
 extern const struct transport tp_connect;
 extern const struct transport tp_socks5;
+extern const struct transport tp_longlived;
 
 const struct transport *const tp_all[] = {
 	&tp_direct,
 	&tp_direct443,
 	&tp_connect,
 	&tp_socks5,
+	&tp_longlived,
 	NULL,
 };
 

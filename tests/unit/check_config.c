@@ -176,6 +176,7 @@ END_TEST
 static const char *const config_vars[] = {
 	"SSTPSHIM_PORTS",	    "SSTPSHIM_TRANSPORTS", "SSTPSHIM_ALT_PORT", "SSTPSHIM_CONNECT_TIMEOUT",
 	"SSTPSHIM_TRANSPORT_TIMEOUT", "SSTPSHIM_LOG",	     "SSTPSHIM_LOG_FILE",
+	"SSTPSHIM_HTTP_PORT",	    "SSTPSHIM_RELAY",	     "SSTPSHIM_LONGLIVED_LIMIT",
 };
 #define N_VARS (sizeof config_vars / sizeof config_vars[0])
 
@@ -227,6 +228,12 @@ static void assert_defaults_except(const struct config *cfg, const char *changed
 		ck_assert_uint_eq(cfg->connect_timeout_ms, CONFIG_DEFAULT_CONNECT_TIMEOUT_MS);
 	if (strcmp(changed, "SSTPSHIM_TRANSPORT_TIMEOUT") != 0)
 		ck_assert_uint_eq(cfg->transport_timeout_ms, 0);
+	if (strcmp(changed, "SSTPSHIM_HTTP_PORT") != 0)
+		ck_assert_uint_eq(cfg->http_port, CONFIG_DEFAULT_HTTP_PORT);
+	if (strcmp(changed, "SSTPSHIM_RELAY") != 0)
+		ck_assert_str_eq(cfg->relay_host, "");
+	if (strcmp(changed, "SSTPSHIM_LONGLIVED_LIMIT") != 0)
+		ck_assert_uint_eq(cfg->longlived_limit, CONFIG_DEFAULT_LONGLIVED_LIMIT);
 	if (strcmp(changed, "SSTPSHIM_LOG") != 0 && strcmp(changed, "SSTPSHIM_LOG_FILE") != 0) {
 		ck_assert_int_eq(cfg->log_level, LOG_OFF);
 		ck_assert_ptr_null(cfg->log_file);
@@ -394,7 +401,86 @@ static const struct {
 	{ "SSTPSHIM_LOG", "verbose" },
 	{ "SSTPSHIM_LOG", "info " },
 	{ "SSTPSHIM_LOG", "3" },
+	{ "SSTPSHIM_HTTP_PORT", "0" },
+	{ "SSTPSHIM_HTTP_PORT", "http" },
+	{ "SSTPSHIM_RELAY", "relay" },      /* the port is required */
+	{ "SSTPSHIM_RELAY", "relay:0" },
+	{ "SSTPSHIM_LONGLIVED_LIMIT", "2147479553" },
+	{ "SSTPSHIM_LONGLIVED_LIMIT", "10" },
 };
+
+START_TEST(load_http_settings)
+{
+	struct config cfg;
+
+	setenv("SSTPSHIM_HTTP_PORT", "8080", 1);
+	config_load(&cfg, record_warning);
+	ck_assert_uint_eq(cfg.http_port, 8080);
+	assert_defaults_except(&cfg, "SSTPSHIM_HTTP_PORT");
+	unsetenv("SSTPSHIM_HTTP_PORT");
+	setenv("SSTPSHIM_RELAY", "relay.example.net:8000", 1);
+	config_load(&cfg, record_warning);
+	ck_assert_str_eq(cfg.relay_host, "relay.example.net");
+	ck_assert_uint_eq(cfg.relay_port, 8000);
+	assert_defaults_except(&cfg, "SSTPSHIM_RELAY");
+	setenv("SSTPSHIM_RELAY", "[::1]:80", 1);
+	config_load(&cfg, record_warning);
+	ck_assert_str_eq(cfg.relay_host, "::1");
+	ck_assert_uint_eq(cfg.relay_port, 80);
+	unsetenv("SSTPSHIM_RELAY");
+	setenv("SSTPSHIM_LONGLIVED_LIMIT", "100000", 1);
+	config_load(&cfg, record_warning);
+	ck_assert_uint_eq(cfg.longlived_limit, 100000);
+	assert_defaults_except(&cfg, "SSTPSHIM_LONGLIVED_LIMIT");
+	ck_assert_uint_eq(warnings.count, 0);
+}
+END_TEST
+
+struct hostport_case {
+	const char *text;
+	uint16_t def;
+	bool zero;
+	int rc;
+	const char *host;
+	uint16_t port;
+};
+
+static const struct hostport_case hostport_cases[] = {
+	{ "127.0.0.1:80", 0, false, 0, "127.0.0.1", 80 },
+	{ "relay:65535", 0, false, 0, "relay", 65535 },
+	{ "[::1]:8080", 0, false, 0, "::1", 8080 },
+	{ "127.0.0.1:0", 0, true, 0, "127.0.0.1", 0 },
+	{ "127.0.0.1", 80, false, 0, "127.0.0.1", 80 },
+	{ "[::]", 80, false, 0, "::", 80 },
+	{ "127.0.0.1:0", 0, false, -1, NULL, 0 },
+	{ "127.0.0.1", 0, false, -1, NULL, 0 },
+	{ "::1:80", 0, false, -1, NULL, 0 },   /* needs brackets */
+	{ "[::1", 0, false, -1, NULL, 0 },
+	{ "[::1]x", 0, false, -1, NULL, 0 },
+	{ ":80", 0, false, -1, NULL, 0 },
+	{ "[]:80", 0, false, -1, NULL, 0 },
+	{ "h:", 0, false, -1, NULL, 0 },
+	{ "h:65536", 0, false, -1, NULL, 0 },
+	{ "h:-1", 0, false, -1, NULL, 0 },
+	{ "h:8o", 0, false, -1, NULL, 0 },
+	{ "a b:80", 0, false, -1, NULL, 0 },
+	{ "", 80, false, -1, NULL, 0 },
+};
+
+START_TEST(hostport_table)
+{
+	const struct hostport_case *c = &hostport_cases[_i];
+	char host[CAP_HOST_NAME + 1];
+	uint16_t port = 4242;
+
+	ck_assert_msg(config_parse_hostport(c->text, c->def, c->zero, host, &port) == c->rc, "%s",
+		      c->text);
+	if (c->rc == 0) {
+		ck_assert_str_eq(host, c->host);
+		ck_assert_uint_eq(port, c->port);
+	}
+}
+END_TEST
 
 START_TEST(load_malformed_keeps_default)
 {
@@ -439,6 +525,8 @@ static Suite *config_suite(void)
 	tcase_add_test(parse, transports_limits);
 	tcase_add_loop_test(parse, transports_invalid, 0,
 			    (int)(sizeof bad_transports / sizeof bad_transports[0]));
+	tcase_add_loop_test(parse, hostport_table, 0,
+			    (int)(sizeof hostport_cases / sizeof hostport_cases[0]));
 	suite_add_tcase(s, parse);
 
 	tcase_add_checked_fixture(load, env_clear, NULL);
@@ -449,6 +537,7 @@ static Suite *config_suite(void)
 	tcase_add_test(load, load_timeouts);
 	tcase_add_test(load, load_log);
 	tcase_add_test(load, load_log_file);
+	tcase_add_test(load, load_http_settings);
 	tcase_add_loop_test(load, load_malformed_keeps_default, 0,
 			    (int)(sizeof malformed / sizeof malformed[0]));
 	tcase_add_test(load, load_all_malformed_warns_once_each);

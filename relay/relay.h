@@ -1,0 +1,122 @@
+/* sstp-relay: terminates the HTTP encapsulations of MS-GRVHENC (LongLived, section 3.2) and the
+ * raw tunnels of direct443/CONNECT, and carries each virtual connection to one configured
+ * backend. Never connects anywhere else: it is not an open proxy. One libevent thread. */
+#ifndef SSTPSHIM_RELAY_H
+#define SSTPSHIM_RELAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "common/caps.h"
+#include "common/log.h"
+
+#define RELAY_VERSION "1.0"
+/* The Server field of our responses (2.2.1.3.2: product "/" major "." minor). */
+#define RELAY_SERVER "sstp-relay/" RELAY_VERSION
+
+struct event_base;
+struct bufferevent;
+struct evconnlistener;
+struct relay_vc;
+
+struct relay_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char text[CAP_HOST_NAME + 8];
+};
+
+struct relay_opts {
+	struct relay_addr listen[CAP_RELAY_LISTENERS];   /* LongLived (HTTP) listeners */
+	unsigned n_listen;
+	struct relay_addr tunnel[CAP_RELAY_LISTENERS];   /* raw byte listeners */
+	unsigned n_tunnel;
+	struct relay_addr backend;
+	const char *name;           /* --name: the only Relay-Server-Name served, or NULL */
+	unsigned max_connections;   /* client TCP connections open at once */
+	unsigned establish_ms;      /* ConnectionEstablishment timer (3.2.2.1), 0 = off */
+	unsigned receive_ms;        /* NetworkReceiveIO timer (3.2.2.2), 0 = off */
+	unsigned header_ms;         /* a request head must arrive within this (slowloris) */
+	enum log_level log_level;
+	const char *log_file;
+};
+
+struct relay {
+	struct event_base *base;
+	struct relay_opts opts;
+	struct evconnlistener *listeners[2 * CAP_RELAY_LISTENERS];
+	unsigned n_listeners;
+	bool paused;                /* listeners disabled at max_connections */
+	bool draining;              /* SIGTERM: no new connections; exit once all are gone */
+	unsigned n_clients;         /* client connections open (sessions, VCs' GET/POST, tunnels) */
+	unsigned n_vcs;
+	struct relay_vc *buckets[CAP_RELAY_BUCKETS]; /* VirtualConnectionGUIDList (3.2.1.1) */
+};
+
+/* relay/listen.c ---------------------------------------------------------------------------- */
+
+/* Parses "ADDR:PORT" (ADDR alone gets default_port; port 0 only when allow_zero) and resolves
+ * it numerically or by name. 0, or -1 with a message on stderr. */
+int relay_addr_parse(const char *text, uint16_t default_port, bool allow_zero,
+		     struct relay_addr *out);
+
+/* Opens every listener and prints "listening on ADDR:PORT" on stdout for each. 0, or -1 (logged). */
+int relay_listen_all(struct relay *r);
+
+/* Closes the listeners (SIGTERM). */
+void relay_listen_close(struct relay *r);
+
+/* A client connection was opened or closed: counts it, pauses or resumes accepting at
+ * --max-connections, and ends the loop when draining and the last one is gone. */
+void relay_client_opened(struct relay *r);
+void relay_client_closed(struct relay *r);
+
+/* Sets bulk-transfer read/write sizes on a stream. */
+void relay_stream_tune(struct bufferevent *bev);
+
+/* Frees a client stream now and counts it closed. NULL is a no-op. */
+void relay_client_free(struct relay *r, struct bufferevent *bev);
+
+/* Sends what bev still holds, then closes it (a graceful TCP disconnect, 3.2.4.1), bounded in
+ * time; the stream is then owned by this function. Counts it closed when it is. */
+void relay_client_linger(struct relay *r, struct bufferevent *bev);
+
+/* relay/session.c: reading a request head ----------------------------------------------------- */
+
+/* Takes an accepted HTTP connection: reads its request head within header_ms, validates it and
+ * hands it to the LongLived code, or answers an error and closes it. */
+void relay_session_start(struct relay *r, int fd, const char *peer);
+
+/* Writes an error response (2.2.1.4 status) on bev and lingers it closed. */
+void relay_reply_error(struct relay *r, struct bufferevent *bev, unsigned status);
+
+/* relay/longlived.c: virtual connections (3.2) -------------------------------------------------- */
+
+struct ll_info;
+
+/* A validated LongLived request arrived on bev (its input holds what followed the head). Takes
+ * bev: pairs it with the other half of its GUID, or waits for it. */
+void relay_ll_request(struct relay *r, struct bufferevent *bev, const struct ll_info *info,
+		      const char *peer);
+
+/* A version mismatch or protocol error named guid: closes its virtual connection, if any. */
+void relay_ll_abort_guid(struct relay *r, const char *guid);
+
+/* SIGTERM: closes the virtual connections still waiting for their other half. */
+void relay_ll_drain(struct relay *r);
+
+/* relay/backend.c ---------------------------------------------------------------------------- */
+
+/* Called once: bev connected (the caller owns it), or NULL with err. */
+typedef void (*relay_backend_cb)(struct bufferevent *bev, int err, void *arg);
+
+/* Starts a connection to the configured backend. Returns a handle for relay_backend_cancel, or
+ * NULL with errno when it cannot start. The callback always comes from the loop. */
+struct relay_dial *relay_backend_connect(struct relay *r, relay_backend_cb cb, void *arg);
+void relay_backend_cancel(struct relay_dial *d);
+
+/* relay/tunnel.c: --tunnel-listen, raw bytes to the backend --------------------------------- */
+
+void relay_tunnel_start(struct relay *r, int fd, const char *peer);
+
+#endif

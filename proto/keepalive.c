@@ -203,6 +203,7 @@ void ka_reader_init(struct ka_reader *r, unsigned want)
 {
 	r->want = want;
 	r->in_body = false;
+	r->done = false;
 	r->body_left = 0;
 	http_parser_init(&r->http, want);
 }
@@ -241,9 +242,13 @@ enum ka_step ka_reader_feed(struct ka_reader *r, const char *buf, size_t len, si
 	enum parse_rc rc;
 
 	*consumed = 0;
+	if (r->done) {
+		r->done = false;
+		http_parser_init(&r->http, r->want);
+	}
 	if (r->in_body && r->body_left == 0) {
 		r->in_body = false;
-		http_parser_init(&r->http, r->want);
+		r->done = true;
 		return KA_STEP_END;
 	}
 	if (r->in_body) {

@@ -105,6 +105,8 @@ struct ka_reader {
 	struct http_parser http;
 	unsigned want;       /* HTTP_REQUEST or HTTP_RESPONSE */
 	bool in_body;
+	bool done;           /* the last message is complete; its head stays readable until the
+			      * next feed */
 	uint64_t body_left;
 };
 

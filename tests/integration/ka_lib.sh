@@ -109,3 +109,31 @@ ka_assert_relay_counted() {
 	grep -q "ka .*closed, both directions finished; $1 octets up, $1 down" "$WORK/relay.log" ||
 		fail "the relay did not count $1 octets each way: $(grep 'ka .*closed' "$WORK/relay.log" | tail -3)"
 }
+
+# Starts squid on 127.0.0.1 as a forward proxy that denies CONNECT and caches nothing: sets
+# KA_SQUID_PORT; its logs in $WORK/squid/. (squid cannot be given port 0; if the port was taken
+# in the meantime, it says so in cache.log and we try another.)
+ka_start_squid() {
+	local dir="$WORK/squid" try
+	mkdir -p "$dir" && chmod 0777 "$dir" "$WORK"
+	for try in 1 2 3; do
+		KA_SQUID_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		cat > "$dir/squid.conf" <<-CONF
+		http_port 127.0.0.1:$KA_SQUID_PORT
+		acl CONNECT method CONNECT
+		http_access deny CONNECT
+		http_access allow all
+		cache deny all
+		access_log stdio:$dir/access.log
+		cache_log $dir/cache.$try.log
+		pid_filename $dir/squid.pid
+		coredump_dir $dir
+		cache_effective_user proxy
+		shutdown_lifetime 0 seconds
+		CONF
+		spawn squid -N -f "$dir/squid.conf" > "$dir/squid.out" 2>&1
+		wait_line "$dir/cache.$try.log" 'Accepting HTTP Socket connections\|Address already in use' 30
+		grep -q 'Address already in use' "$dir/cache.$try.log" || return 0
+	done
+	fail "squid could not bind a port"
+}

@@ -19,10 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "proto/keepalive.h"
 #include "relay/relay.h"
+
+/* Bytes read or written per system call on a client connection: a whole chunk and a head. */
+#define RELAY_KA_READ (KA_CHUNK_MAX + CAP_HTTP_HEAD)
 
 enum relay_ka_state {
 	KA_HALF,        /* one handshake request seen, or both and the echo pending: 'Connected' */
@@ -40,6 +44,7 @@ struct relay_ka {
 	bool have_get, have_post;   /* the handshake GET, the handshake POST with the echo */
 	struct bufferevent *get;    /* the connection of the outstanding GET (ServerOKtoSend) */
 	bool get_close;             /* close it after the response */
+	char get_peer[64], post_peer[64]; /* the far ends of those connections, for the log */
 	struct bufferevent *post;   /* the connection of the POST being read or answered */
 	bool post_close, post_handshake, post_end;
 	uint64_t post_left, post_skip; /* body octets still to read, and to drop of those */
@@ -143,7 +148,8 @@ static bool relay_ka_maybe_done(struct relay_ka *vc)
 
 /* The request on bev is answered (the response is in its output): the connection serves its
  * next request, or closes when its sender asked so. */
-static void relay_ka_release(struct relay_ka *vc, struct bufferevent *bev, bool close)
+static void relay_ka_release(struct relay_ka *vc, struct bufferevent *bev, const char *peer,
+			     bool close)
 {
 	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
 	bufferevent_setwatermark(bev, EV_READ, 0, 0);
@@ -151,7 +157,58 @@ static void relay_ka_release(struct relay_ka *vc, struct bufferevent *bev, bool 
 	if (close)
 		relay_client_linger(vc->r, bev);
 	else
-		relay_session_continue(vc->r, bev, vc->peer);
+		relay_session_continue(vc->r, bev, peer);
+}
+
+/* Sends a response: written to the socket at once when nothing is queued before it, the rest
+ * (if any) queued. One request, one response: waiting a loop turn for writability and registering
+ * for it would cost every exchange two more system calls and a wake-up. body may be NULL. */
+static void relay_ka_send(struct bufferevent *bev, const char *head, size_t hlen,
+			  struct evbuffer *body, size_t n)
+{
+	struct evbuffer *out = bufferevent_get_output(bev), *msg = evbuffer_new();
+
+	if (!msg || evbuffer_get_length(out)) {
+		evbuffer_free(msg);
+		evbuffer_add(out, head, hlen);
+		if (n)
+			evbuffer_remove_buffer(body, out, n);
+		return;
+	}
+	evbuffer_add(msg, head, hlen);
+	if (n)
+		evbuffer_remove_buffer(body, msg, n);
+	evbuffer_write(msg, bufferevent_getfd(bev));
+	evbuffer_add_buffer(out, msg);
+	evbuffer_free(msg);
+}
+
+/* libevent 2.1 reads at most 4096 bytes per system call (EVBUFFER_MAX_READ in buffer.c), so a
+ * whole chunk would cost eight wake-ups. Reads what else the socket holds now, up to max bytes;
+ * an end or error is left for libevent to find on its next read. */
+static void relay_ka_read_more(struct bufferevent *bev, size_t max)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer_iovec vec[2];
+	struct iovec iov[2];
+	int n = max ? evbuffer_reserve_space(in, (ev_ssize_t)max, vec, 2) : 0;
+	ssize_t got;
+	size_t left = max;
+
+	if (n <= 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		vec[i].iov_len = vec[i].iov_len < left ? vec[i].iov_len : left;
+		left -= vec[i].iov_len;
+		iov[i] = (struct iovec){ vec[i].iov_base, vec[i].iov_len };
+	}
+	got = readv((int)bufferevent_getfd(bev), iov, n);
+	for (int i = 0; i < n; i++) {
+		size_t take = got > 0 ? ((size_t)got < vec[i].iov_len ? (size_t)got : vec[i].iov_len) : 0;
+		vec[i].iov_len = take;
+		got -= (ssize_t)take;
+	}
+	evbuffer_commit_space(in, vec, n);
 }
 
 /* --- backend -> GET responses (3.4.4.3) ---------------------------------------------------- */
@@ -172,18 +229,20 @@ static bool relay_ka_down(struct relay_ka *vc)
 		relay_ka_close(vc, false, "cannot write a GET response");
 		return false;
 	}
-	bufferevent_write(get, head, hlen);
-	if (n)
-		evbuffer_remove_buffer(in, bufferevent_get_output(get), n);
+	relay_ka_send(get, head, hlen, in, n);
 	vc->down += n;
 	vc->down_end = !n;
 	vc->get = NULL; /* ServerOKtoSend is FALSE until the next GET */
-	relay_ka_release(vc, get, vc->get_close);
+	relay_ka_release(vc, get, vc->get_peer, vc->get_close);
 	return !relay_ka_maybe_done(vc);
 }
 
 static void relay_ka_backend_read(struct bufferevent *bev, void *arg)
 {
+	size_t len = evbuffer_get_length(bufferevent_get_input(bev));
+
+	if (len < KA_CHUNK_MAX)
+		relay_ka_read_more(bev, KA_CHUNK_MAX - len);
 	relay_ka_down(arg);
 }
 
@@ -201,6 +260,7 @@ static void relay_ka_get_event(struct bufferevent *bev, short what, void *arg)
 /* --- POST bodies -> backend (3.4.5.2.2) ---------------------------------------------------- */
 
 static void relay_ka_post_answer(struct relay_ka *vc);
+
 
 /* The client finished sending and the backend has it all: pass the end on as a FIN. */
 static void relay_ka_maybe_shut(struct relay_ka *vc)
@@ -255,10 +315,10 @@ static void relay_ka_post_answer(struct relay_ka *vc)
 	ll_http_date(time(NULL), date);
 	if (ka_post_response_write(buf, sizeof buf, &len, date, RELAY_SERVER, vc->post_handshake) < 0)
 		return;
-	bufferevent_write(post, buf, len);
+	relay_ka_send(post, buf, len, NULL, 0);
 	vc->post = NULL;
 	vc->post_done = false;
-	relay_ka_release(vc, post, vc->post_close);
+	relay_ka_release(vc, post, vc->post_peer, vc->post_close);
 	if (vc->post_handshake) {
 		vc->have_post = true;
 		relay_ka_maybe_connect(vc);
@@ -294,6 +354,10 @@ static void relay_ka_post_read(struct bufferevent *bev, void *arg)
 
 	if (vc->post_done || !len)
 		return; /* a pipelined request: the session reads it after our answer */
+	if (!vc->post_handshake && vc->post_left > len) {
+		relay_ka_read_more(bev, (size_t)vc->post_left - len);
+		len = evbuffer_get_length(in);
+	}
 	if (vc->post_handshake) {
 		relay_ka_post_echo(vc, in);
 		return;
@@ -359,7 +423,7 @@ static void relay_ka_backend_ready(struct bufferevent *bev, int err, void *arg)
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	bufferevent_write(get, buf, len);
 	vc->get = NULL;
-	relay_ka_release(vc, get, vc->get_close);
+	relay_ka_release(vc, get, vc->get_peer, vc->get_close);
 }
 
 /* Both handshake requests are in: connect the backend, so that one that is down fails the
@@ -405,7 +469,7 @@ static struct relay_ka *relay_ka_new(struct relay *r, const char *guid, const ch
 
 /* A GET: the handshake one, or a request for data (3.4.5.1.2). NULL error when taken. */
 static const char *relay_ka_get(struct relay_ka *vc, struct bufferevent *bev,
-				const struct ka_info *info)
+				const struct ka_info *info, const char *peer)
 {
 	if (vc->get)
 		return "a second GET while one is outstanding";
@@ -419,6 +483,7 @@ static const char *relay_ka_get(struct relay_ka *vc, struct bufferevent *bev,
 	vc->have_get = true;
 	vc->get = bev;
 	vc->get_close = info->close_after;
+	snprintf(vc->get_peer, sizeof vc->get_peer, "%s", peer);
 	bufferevent_setcb(bev, NULL, NULL, relay_ka_get_event, vc);
 	bufferevent_setwatermark(bev, EV_READ, CAP_HTTP_HEAD, CAP_HTTP_HEAD);
 	bufferevent_enable(bev, EV_READ);
@@ -431,7 +496,7 @@ static const char *relay_ka_get(struct relay_ka *vc, struct bufferevent *bev,
 
 /* A POST: the handshake one with the echo, or a chunk (3.4.5.2.2). NULL error when taken. */
 static const char *relay_ka_post(struct relay_ka *vc, struct bufferevent *bev,
-				 const struct ka_info *info)
+				 const struct ka_info *info, const char *peer)
 {
 	bool handshake = vc->state == KA_HALF;
 
@@ -445,6 +510,7 @@ static const char *relay_ka_post(struct relay_ka *vc, struct bufferevent *bev,
 	if (vc->post) /* an earlier POST session broke and the client re-opened it (3.3.7.1) */
 		relay_client_free(vc->r, vc->post);
 	vc->post = bev;
+	snprintf(vc->post_peer, sizeof vc->post_peer, "%s", peer);
 	vc->post_done = false;
 	vc->post_handshake = handshake;
 	vc->post_close = info->close_after;
@@ -487,8 +553,12 @@ void relay_ka_request(struct relay *r, struct bufferevent *bev, const struct ka_
 	}
 	log_debug("ka %.8s: %s from %s (%llu octets)", vc->guid, kind, peer,
 		  (unsigned long long)info->content_length);
-	relay_stream_tune(bev);
-	why = info->kind == LL_GET ? relay_ka_get(vc, bev, info) : relay_ka_post(vc, bev, info);
+	/* TCP_NODELAY was set when the connection was accepted (relay_session_start): here only what
+	 * a request needs, without a system call per request */
+	bufferevent_set_max_single_read(bev, RELAY_KA_READ);
+	bufferevent_set_max_single_write(bev, RELAY_KA_READ);
+	why = info->kind == LL_GET ? relay_ka_get(vc, bev, info, peer)
+				   : relay_ka_post(vc, bev, info, peer);
 	if (!why)
 		return;
 	/* 3.4.5.1.1 step 6, 3.4.5.2.4: a protocol error closes the virtual connection */

@@ -177,6 +177,8 @@ static void relay_session_begin(struct relay *r, struct bufferevent *bev, int fd
 	}
 	snprintf(s->peer, sizeof s->peer, "%s", peer);
 	s->kept = kept;
+	if (!kept) /* once per connection, not per request on a kept-alive one */
+		relay_stream_tune(s->bev);
 	http_parser_init(s->parser, HTTP_REQUEST);
 	bufferevent_set_max_single_read(s->bev, RELAY_HEAD_READ);
 	bufferevent_setcb(s->bev, relay_session_read, NULL, relay_session_event, s);

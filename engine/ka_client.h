@@ -79,8 +79,9 @@ int kac_session_open(struct kac_session *s);
 /* Frees s's connection and stops its timer; the session is 'Closed'. */
 void kac_session_drop(struct kac_session *s);
 
-/* Writes a request on s: a GET, or a POST of the inflight chunk (or the end marker). */
-void kac_send_request(struct kac_session *s);
+/* Writes a request on s: a GET, or a POST of the inflight chunk (or the end marker). false when
+ * c was closed (or, connecting, failed). */
+bool kac_send_request(struct kac_session *s);
 
 /* Starts s's NetworkReceiveIO timer. */
 void kac_receive_start(struct kac_session *s);
@@ -108,7 +109,8 @@ bool kac_flow_body(struct kac_session *s, struct evbuffer *in, size_t n);
 /* The connection of s ended (EOF or error) while established. */
 void kac_flow_session_lost(struct kac_session *s, bool error);
 
-/* Sends the next chunk when ClientOKtoSend (3.3.4.7), re-opening the POST session if needed. */
-void kac_flow_send(struct kac *c);
+/* Sends the next chunk when ClientOKtoSend (3.3.4.7), re-opening the POST session if needed.
+ * false when c was closed. */
+bool kac_flow_send(struct kac *c);
 
 #endif

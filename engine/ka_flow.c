@@ -32,30 +32,32 @@ static bool kac_maybe_done(struct kac *c)
 	return true;
 }
 
-/* Asks for more data (3.3.5.3), unless the application is behind: then once it catches up. */
-static void kac_flow_get(struct kac *c)
+/* Asks for more data (3.3.5.3), unless the application is behind: then once it catches up.
+ * false when c was closed. */
+static bool kac_flow_get(struct kac *c)
 {
 	struct kac_session *s = &c->get;
 
 	if (c->get_end || s->outstanding || s->dial ||
 	    evbuffer_get_length(bufferevent_get_output(c->mine)) >= CAP_PUMP_BUFFER)
-		return;
+		return true;
 	if (!s->bev) { /* the last response closed its connection: the request goes on a new one */
-		if (kac_session_open(s) < 0)
-			kac_close(c, true, "cannot re-open the GET connection");
-		return;
+		if (kac_session_open(s) == 0)
+			return true;
+		kac_close(c, true, "cannot re-open the GET connection");
+		return false;
 	}
-	kac_send_request(s);
+	return kac_send_request(s);
 }
 
-void kac_flow_send(struct kac *c)
+bool kac_flow_send(struct kac *c)
 {
 	struct kac_session *p = &c->post;
 	struct evbuffer *in = bufferevent_get_input(c->mine);
 	size_t len = evbuffer_get_length(in);
 
 	if (c->state != KAC_ESTABLISHED || p->outstanding || p->dial)
-		return; /* 3.3.4.7: ClientOKtoSend is FALSE, or the session is being re-opened */
+		return true; /* 3.3.4.7: ClientOKtoSend is FALSE, or the session is being re-opened */
 	if (!kac_have_inflight(c)) {
 		c->inflight_offset = c->up;
 		if (len)
@@ -63,14 +65,15 @@ void kac_flow_send(struct kac *c)
 		else if (c->app_eof && !c->end_acked)
 			c->inflight_end = true;
 		else
-			return;
+			return true;
 	}
 	if (!p->bev) { /* 3.3.4.5, 3.3.7.1: closed since; re-opened with the same GUID */
-		if (kac_session_open(p) < 0)
-			kac_close(c, true, "cannot re-open the POST session");
-		return;
+		if (kac_session_open(p) == 0)
+			return true;
+		kac_close(c, true, "cannot re-open the POST session");
+		return false;
 	}
-	kac_send_request(p);
+	return kac_send_request(p);
 }
 
 bool kac_flow_body(struct kac_session *s, struct evbuffer *in, size_t n)
@@ -99,8 +102,7 @@ static bool kac_flow_get_response(struct kac_session *s)
 		bufferevent_flush(c->mine, EV_WRITE, BEV_FINISHED);
 		return !kac_maybe_done(c);
 	}
-	kac_flow_get(c);
-	return c->state == KAC_ESTABLISHED;
+	return kac_flow_get(c);
 }
 
 bool kac_flow_response(struct kac_session *s)
@@ -120,8 +122,7 @@ bool kac_flow_response(struct kac_session *s)
 		kac_session_drop(s);
 	if (kac_maybe_done(c))
 		return false;
-	kac_flow_send(c);
-	return c->state == KAC_ESTABLISHED;
+	return kac_flow_send(c);
 }
 
 void kac_flow_session_lost(struct kac_session *s, bool error)
@@ -206,5 +207,5 @@ void kac_flow_start(struct kac *c)
 		kac_session_drop(&c->post);
 	event_add(c->watch, &watch);
 	tp_attempt_done(a, pair[1], 0, NULL);
-	kac_flow_get(c); /* 3.3.5.1.1.1: a GET request goes at once */
+	kac_flow_get(c); /* 3.3.5.1.1.1: a GET request goes at once; nothing follows it here */
 }

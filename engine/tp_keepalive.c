@@ -146,7 +146,7 @@ static void kac_write_now(struct bufferevent *bev, const char *head, size_t len,
 	evbuffer_free(msg);
 }
 
-void kac_send_request(struct kac_session *s)
+bool kac_send_request(struct kac_session *s)
 {
 	struct kac *c = s->c;
 	char head[CAP_LL_HEAD], id[GUID_LEN + 1] = "";
@@ -164,12 +164,13 @@ void kac_send_request(struct kac_session *s)
 	/* 3.3.5.3.2: through a proxy, a fresh Request ID per request */
 	if ((c->proxy && guid_generate(id) < 0) || ka_request_write(&r, head, sizeof head, &len) < 0) {
 		kac_error(c, EPROTO, "cannot write a request");
-		return;
+		return false;
 	}
 	kac_write_now(s->bev, head, len, post && !handshake ? c->inflight : NULL);
 	s->outstanding = true;
 	if (!handshake)
 		kac_receive_start(s);
+	return true;
 }
 
 /* --- responses (3.3.5.1, 3.3.5.2) ------------------------------------------------------------ */
@@ -268,10 +269,10 @@ static void kac_read_more(struct bufferevent *bev, size_t max)
 	evbuffer_commit_space(in, vec, n);
 }
 
-/* Feeds what arrived to the session's reader, one step at a time. */
-static void kac_session_read(struct bufferevent *bev, void *arg)
+/* Feeds what arrived to the session's reader, one step at a time. false when the session's
+ * connection or c is gone. */
+static bool kac_session_feed(struct kac_session *s, struct bufferevent *bev)
 {
-	struct kac_session *s = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
 	if (s->c->state == KAC_ESTABLISHED && s == &s->c->get)
@@ -286,29 +287,34 @@ static void kac_session_read(struct bufferevent *bev, void *arg)
 		st = ka_reader_feed(&s->reader, vec.iov_base, vec.iov_len, &used, &why);
 		if (st == KA_STEP_BODY) {
 			if (!kac_body(s, in, used))
-				return;
+				return false;
 			continue;
 		}
 		evbuffer_drain(in, used);
 		if (st == KA_STEP_AGAIN && evbuffer_get_length(in) == 0)
-			return;
+			return true;
 		if (st == KA_STEP_BAD) {
 			kac_error(s->c, EPROTO, why);
-			return;
+			return false;
 		}
 		if (st == KA_STEP_HEAD && !kac_head(s))
-			return;
+			return false;
 		if (st != KA_STEP_END)
 			continue;
 		s->outstanding = false;
 		evtimer_del(s->receive);
 		if (s->c->state == KAC_CONNECTING) {
 			kac_handshake_response(s);
-			return; /* the flow reads the rest */
+			return false; /* done, failed or established: nothing more is read here */
 		}
 		if (!kac_flow_response(s) || s->bev != bev)
-			return;
+			return false;
 	}
+}
+
+static void kac_session_read(struct bufferevent *bev, void *arg)
+{
+	kac_session_feed(arg, bev);
 }
 
 static void kac_session_event(struct bufferevent *bev, short what, void *arg)
@@ -324,8 +330,7 @@ static void kac_session_event(struct bufferevent *bev, short what, void *arg)
 							   : "the POST session closed in the handshake");
 		return;
 	}
-	kac_session_read(bev, s); /* a last response that came with the end */
-	if (s->bev == bev)
+	if (kac_session_feed(s, bev)) /* a last response that came with the end */
 		kac_flow_session_lost(s, (what & BEV_EVENT_ERROR) != 0);
 }
 

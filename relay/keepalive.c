@@ -259,7 +259,7 @@ static void relay_ka_get_event(struct bufferevent *bev, short what, void *arg)
 
 /* --- POST bodies -> backend (3.4.5.2.2) ---------------------------------------------------- */
 
-static void relay_ka_post_answer(struct relay_ka *vc);
+static bool relay_ka_post_answer(struct relay_ka *vc);
 
 
 /* The client finished sending and the backend has it all: pass the end on as a FIN. */
@@ -299,10 +299,11 @@ static void relay_ka_backend_event(struct bufferevent *bev, short what, void *ar
 	}
 }
 
-static void relay_ka_maybe_connect(struct relay_ka *vc);
+static bool relay_ka_maybe_connect(struct relay_ka *vc);
 
-/* The POST's body is in: answer it (3.4.5.2.3), once the backend has room. */
-static void relay_ka_post_answer(struct relay_ka *vc)
+/* The POST's body is in: answer it (3.4.5.2.3), once the backend has room. false when vc was
+ * closed. */
+static bool relay_ka_post_answer(struct relay_ka *vc)
 {
 	char buf[CAP_LL_HEAD], date[LL_DATE_CAP];
 	size_t len;
@@ -311,21 +312,20 @@ static void relay_ka_post_answer(struct relay_ka *vc)
 	vc->post_done = true;
 	vc->up_end |= vc->post_end && !vc->post_handshake;
 	if (vc->backend && evbuffer_get_length(bufferevent_get_output(vc->backend)) >= CAP_RELAY_BUFFER)
-		return; /* relay_ka_backend_written comes back here */
+		return true; /* relay_ka_backend_written comes back here */
 	ll_http_date(time(NULL), date);
 	if (ka_post_response_write(buf, sizeof buf, &len, date, RELAY_SERVER, vc->post_handshake) < 0)
-		return;
+		return true;
 	relay_ka_send(post, buf, len, NULL, 0);
 	vc->post = NULL;
 	vc->post_done = false;
 	relay_ka_release(vc, post, vc->post_peer, vc->post_close);
 	if (vc->post_handshake) {
 		vc->have_post = true;
-		relay_ka_maybe_connect(vc);
-	} else {
-		relay_ka_maybe_shut(vc);
-		relay_ka_maybe_done(vc);
+		return relay_ka_maybe_connect(vc);
 	}
+	relay_ka_maybe_shut(vc);
+	return !relay_ka_maybe_done(vc);
 }
 
 /* Reads the handshake POST's body, the echo string (3.4.5.2.1). false when vc was closed. */
@@ -341,27 +341,28 @@ static bool relay_ka_post_echo(struct relay_ka *vc, struct evbuffer *in)
 		relay_ka_close(vc, false, "protocol error: the handshake POST has no echo string");
 		return false;
 	}
-	relay_ka_post_answer(vc);
-	return true;
+	return relay_ka_post_answer(vc);
 }
 
-/* Moves the POST body to the backend, dropping what it already has. */
-static void relay_ka_post_read(struct bufferevent *bev, void *arg)
+/* Moves the POST body to the backend, dropping what it already has; answers once it is in.
+ * false when vc was closed. */
+static bool relay_ka_post_take(struct relay_ka *vc, struct bufferevent *bev)
 {
-	struct relay_ka *vc = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	size_t len = evbuffer_get_length(in), n, skip;
 
-	if (vc->post_done || !len)
-		return; /* a pipelined request: the session reads it after our answer */
+	if (vc->post_done)
+		return true; /* a pipelined request: the session reads it after our answer */
+	if (vc->post_left == 0)
+		return relay_ka_post_answer(vc); /* an empty POST */
+	if (!len)
+		return true;
 	if (!vc->post_handshake && vc->post_left > len) {
 		relay_ka_read_more(bev, (size_t)vc->post_left - len);
 		len = evbuffer_get_length(in);
 	}
-	if (vc->post_handshake) {
-		relay_ka_post_echo(vc, in);
-		return;
-	}
+	if (vc->post_handshake)
+		return relay_ka_post_echo(vc, in);
 	n = len < vc->post_left ? len : (size_t)vc->post_left;
 	skip = n < vc->post_skip ? n : (size_t)vc->post_skip;
 	evbuffer_drain(in, skip);
@@ -369,8 +370,12 @@ static void relay_ka_post_read(struct bufferevent *bev, void *arg)
 	vc->post_skip -= skip;
 	vc->post_left -= n;
 	vc->up += n - skip;
-	if (vc->post_left == 0)
-		relay_ka_post_answer(vc);
+	return vc->post_left ? true : relay_ka_post_answer(vc);
+}
+
+static void relay_ka_post_read(struct bufferevent *bev, void *arg)
+{
+	relay_ka_post_take(arg, bev);
 }
 
 /* The POST's connection broke before its answer: the client re-opens the POST session and
@@ -427,20 +432,22 @@ static void relay_ka_backend_ready(struct bufferevent *bev, int err, void *arg)
 }
 
 /* Both handshake requests are in: connect the backend, so that one that is down fails the
- * client's connect. */
-static void relay_ka_maybe_connect(struct relay_ka *vc)
+ * client's connect. false when vc was closed. */
+static bool relay_ka_maybe_connect(struct relay_ka *vc)
 {
 	struct bufferevent *get = vc->get;
 
 	if (vc->state != KA_HALF || !vc->have_get || !vc->have_post || !get)
-		return;
+		return true;
 	relay_ka_go(vc, KA_BACKEND);
 	vc->dial = relay_backend_connect(vc->r, relay_ka_backend_ready, vc);
 	if (!vc->dial) {
 		vc->get = NULL;
 		relay_reply_error(vc->r, get, 500);
 		relay_ka_close(vc, true, strerror(errno));
+		return false;
 	}
+	return true;
 }
 
 static struct relay_ka *relay_ka_new(struct relay *r, const char *guid, const char *peer)
@@ -528,9 +535,7 @@ static const char *relay_ka_post(struct relay_ka *vc, struct bufferevent *bev,
 	bufferevent_setcb(bev, relay_ka_post_read, NULL, relay_ka_post_event, vc);
 	bufferevent_setwatermark(bev, EV_READ, 0, CAP_RELAY_BUFFER);
 	bufferevent_enable(bev, EV_READ);
-	relay_ka_post_read(bev, vc);
-	if (vc->post == bev && vc->post_left == 0 && !vc->post_done)
-		relay_ka_post_answer(vc); /* an empty POST */
+	relay_ka_post_take(vc, bev); /* vc may be gone after this */
 	return NULL;
 }
 

@@ -14,8 +14,8 @@
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 
+#include "common/ev_read.h"
 #include "common/log.h"
 #include "engine/dial.h"
 #include "engine/ka_client.h"
@@ -240,35 +240,6 @@ static bool kac_body(struct kac_session *s, struct evbuffer *in, size_t n)
 }
 
 
-/* libevent 2.1 reads at most 4096 bytes per system call (EVBUFFER_MAX_READ in buffer.c), so a
- * whole chunk would cost eight wake-ups and reads, each passed down the line on its own. Reads
- * what else the socket holds now, up to max bytes; an end or error is left for libevent to
- * find on its next read. */
-static void kac_read_more(struct bufferevent *bev, size_t max)
-{
-	struct evbuffer *in = bufferevent_get_input(bev);
-	struct evbuffer_iovec vec[2];
-	struct iovec iov[2];
-	int n = evbuffer_reserve_space(in, (ev_ssize_t)max, vec, 2);
-	ssize_t got;
-	size_t left = max;
-
-	if (n <= 0)
-		return;
-	for (int i = 0; i < n; i++) {
-		vec[i].iov_len = vec[i].iov_len < left ? vec[i].iov_len : left;
-		left -= vec[i].iov_len;
-		iov[i] = (struct iovec){ vec[i].iov_base, vec[i].iov_len };
-	}
-	got = readv((int)bufferevent_getfd(bev), iov, n);
-	for (int i = 0; i < n; i++) {
-		size_t take = got > 0 ? ((size_t)got < vec[i].iov_len ? (size_t)got : vec[i].iov_len) : 0;
-		vec[i].iov_len = take;
-		got -= (ssize_t)take;
-	}
-	evbuffer_commit_space(in, vec, n);
-}
-
 /* Feeds what arrived to the session's reader, one step at a time. false when the session's
  * connection or c is gone. */
 static bool kac_session_feed(struct kac_session *s, struct bufferevent *bev)
@@ -276,7 +247,7 @@ static bool kac_session_feed(struct kac_session *s, struct bufferevent *bev)
 	struct evbuffer *in = bufferevent_get_input(bev);
 
 	if (s->c->state == KAC_ESTABLISHED && s == &s->c->get)
-		kac_read_more(bev, KA_CHUNK_MAX + CAP_LL_HEAD);
+		ev_read_more(bev, KA_CHUNK_MAX + CAP_LL_HEAD);
 	for (;;) {
 		struct evbuffer_iovec vec = { NULL, 0 };
 		const char *why = NULL;

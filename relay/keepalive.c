@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 
+#include "common/ev_read.h"
 #include "proto/keepalive.h"
 #include "relay/relay.h"
 
@@ -183,34 +183,6 @@ static void relay_ka_send(struct bufferevent *bev, const char *head, size_t hlen
 	evbuffer_free(msg);
 }
 
-/* libevent 2.1 reads at most 4096 bytes per system call (EVBUFFER_MAX_READ in buffer.c), so a
- * whole chunk would cost eight wake-ups. Reads what else the socket holds now, up to max bytes;
- * an end or error is left for libevent to find on its next read. */
-static void relay_ka_read_more(struct bufferevent *bev, size_t max)
-{
-	struct evbuffer *in = bufferevent_get_input(bev);
-	struct evbuffer_iovec vec[2];
-	struct iovec iov[2];
-	int n = max ? evbuffer_reserve_space(in, (ev_ssize_t)max, vec, 2) : 0;
-	ssize_t got;
-	size_t left = max;
-
-	if (n <= 0)
-		return;
-	for (int i = 0; i < n; i++) {
-		vec[i].iov_len = vec[i].iov_len < left ? vec[i].iov_len : left;
-		left -= vec[i].iov_len;
-		iov[i] = (struct iovec){ vec[i].iov_base, vec[i].iov_len };
-	}
-	got = readv((int)bufferevent_getfd(bev), iov, n);
-	for (int i = 0; i < n; i++) {
-		size_t take = got > 0 ? ((size_t)got < vec[i].iov_len ? (size_t)got : vec[i].iov_len) : 0;
-		vec[i].iov_len = take;
-		got -= (ssize_t)take;
-	}
-	evbuffer_commit_space(in, vec, n);
-}
-
 /* --- backend -> GET responses (3.4.4.3) ---------------------------------------------------- */
 
 /* Answers the outstanding GET when there is something to say. false when vc was closed. */
@@ -242,7 +214,7 @@ static void relay_ka_backend_read(struct bufferevent *bev, void *arg)
 	size_t len = evbuffer_get_length(bufferevent_get_input(bev));
 
 	if (len < KA_CHUNK_MAX)
-		relay_ka_read_more(bev, KA_CHUNK_MAX - len);
+		ev_read_more(bev, KA_CHUNK_MAX - len);
 	relay_ka_down(arg);
 }
 
@@ -358,7 +330,7 @@ static bool relay_ka_post_take(struct relay_ka *vc, struct bufferevent *bev)
 	if (!len)
 		return true;
 	if (!vc->post_handshake && vc->post_left > len) {
-		relay_ka_read_more(bev, (size_t)vc->post_left - len);
+		ev_read_more(bev, (size_t)vc->post_left - len);
 		len = evbuffer_get_length(in);
 	}
 	if (vc->post_handshake)

@@ -61,7 +61,7 @@ shimmed() { LD_PRELOAD="$SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@"; }
 # through the shim's direct443 fallback: nothing listens on the intercepted port, so `direct` is
 # refused, and the server listens on an ephemeral port that the shim is given as its alternate.
 
-PROGRAMS_MIB=${PROGRAMS_MIB:-100}   # bytes carried each way, in MiB
+PROGRAMS_MIB=100   # bytes carried each way, in MiB
 PROGRAMS_LIMIT=120 # seconds a client may run before it counts as hung (a run takes a few)
 
 # Holds a refused port (refused_port) as the intercepted destination: sets REFUSED_PORT and

@@ -99,6 +99,11 @@
 /* Bytes of a LongLived request or response head we write, body fragment included. */
 #define CAP_LL_HEAD 2048u
 
+/* engine/tp_keepalive: the KeepAlive client (MS-GRVHENC 3.3). */
+/* Times in a row the POST session may be re-opened for the same chunk (3.3.7.1) before the
+ * virtual connection is given up: a path that always breaks it must not loop for ever. */
+#define CAP_KA_POST_REOPENS 8u
+
 /* relay/: the sstp-relay server. */
 /* Bytes buffered per direction of a virtual connection before reading the other side stops. */
 #define CAP_RELAY_BUFFER (1024u * 1024u)

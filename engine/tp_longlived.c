@@ -4,12 +4,10 @@
  * before the tunnel counts as established. The application's stream is one end of a
  * bufferevent pair: we feed the other end from the GET response and drain it into the POST body,
  * as the data arrives (3.1.5: never waiting for Content-Length). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +16,7 @@
 #include "common/log.h"
 #include "engine/dial.h"
 #include "engine/proxy.h"
+#include "engine/relay_where.h"
 #include "engine/transport.h"
 #include "engine/tunnel.h"
 #include "proto/guid.h"
@@ -414,65 +413,6 @@ static void tp_ll_post_dialled(struct bufferevent *bev, int err, void *arg)
 
 /* --- starting ------------------------------------------------------------------------------ */
 
-/* The destination's address as text, without port or brackets. */
-static void tp_ll_dest_address(const struct tunnel *t, char *out, size_t cap)
-{
-	if (t->dest.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)&t->dest)->sin_addr, out, cap);
-	else
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&t->dest)->sin6_addr, out,
-			  (socklen_t)cap);
-}
-
-/* "host[:port]" for Host and the absolute URI (2.2.1.2.7), brackets around IPv6 literals. */
-static void tp_ll_authority(const char *host, uint16_t port, char *out, size_t cap)
-{
-	bool v6 = strchr(host, ':') != NULL;
-
-	if (port == 80)
-		snprintf(out, cap, "%s%s%s", v6 ? "[" : "", host, v6 ? "]" : "");
-	else
-		snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
-}
-
-/* Where the relay is: SSTPSHIM_RELAY, else the intercepted host on SSTPSHIM_HTTP_PORT. Fills
- * its authority and, unless through a proxy, its address. */
-static int tp_ll_relay_where(const struct tunnel *t, bool resolve, char *authority, size_t cap,
-			   struct sockaddr_storage *to, socklen_t *to_len)
-{
-	const struct config *cfg = t->cfg;
-	char addr[INET6_ADDRSTRLEN] = "";
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
-	char port[8];
-
-	if (!cfg->relay_host[0]) {
-		tp_ll_dest_address(t, addr, sizeof addr);
-		tp_ll_authority(t->host[0] ? t->host : addr, cfg->http_port, authority, cap);
-		memcpy(to, &t->dest, t->dest_len);
-		*to_len = t->dest_len;
-		if (to->ss_family == AF_INET)
-			((struct sockaddr_in *)to)->sin_port = htons(cfg->http_port);
-		else
-			((struct sockaddr_in6 *)to)->sin6_port = htons(cfg->http_port);
-		return 0;
-	}
-	tp_ll_authority(cfg->relay_host, cfg->relay_port, authority, cap);
-	if (!resolve)
-		return 0;
-	snprintf(port, sizeof port, "%u", cfg->relay_port);
-	if (getaddrinfo(cfg->relay_host, port, &hints, &res) != 0 || !res ||
-	    res->ai_addrlen > sizeof *to) {
-		if (res)
-			freeaddrinfo(res);
-		errno = EHOSTUNREACH;
-		return -1;
-	}
-	memcpy(to, res->ai_addr, res->ai_addrlen);
-	*to_len = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
-}
-
 /* Writes both requests (2.2.2.1.1, 2.2.2.1.2) into c. */
 static int tp_ll_requests(struct tp_ll *c, const struct tunnel *t, const char *authority, bool proxy)
 {
@@ -482,10 +422,7 @@ static int tp_ll_requests(struct tp_ll *c, const struct tunnel *t, const char *a
 				.content_length = c->limit, .via_proxy = proxy,
 				.host_on_post = true };
 
-	if (t->host[0]) /* Relay-Server-Name: the name the application asked for (2.2.1.1.2) */
-		snprintf(name, sizeof name, "%s", t->host);
-	else
-		tp_ll_dest_address(t, name, sizeof name);
+	eng_server_name(t, name, sizeof name); /* Relay-Server-Name (2.2.1.1.2) */
 	/* 3.1.4.1: a new GUID per virtual connection; through a proxy, a Request ID per request */
 	if (guid_generate(guid) < 0 || guid_generate(get_id) < 0 || guid_generate(post_id) < 0)
 		return -1;
@@ -524,7 +461,7 @@ static int tp_ll_start(struct tp_attempt *a)
 	c->watch = event_new(t->base, -1, EV_PERSIST, tp_ll_watch, c);
 	ll_echo_init(&c->echo);
 	if (!c->parser || !c->receive || !c->watch ||
-	    tp_ll_relay_where(t, !proxy, authority, sizeof authority, &to, &to_len) < 0 ||
+	    eng_relay_where(t, !proxy, authority, sizeof authority, &to, &to_len) < 0 ||
 	    tp_ll_requests(c, t, authority, proxy != NULL) < 0)
 		goto out;
 	if (proxy) { /* 3.1.4.1.2, 3.1.4.1.4: both sessions through the proxy */
@@ -552,21 +489,10 @@ static void tp_ll_abort(struct tp_attempt *a)
 	a->state = NULL;
 }
 
-/* Through a proxy the relay's name is the proxy's to resolve; with SSTPSHIM_RELAY it is ours;
- * otherwise the destination's address must be a real one. */
-static bool tp_ll_usable(const struct tunnel *t, const char **why)
-{
-	const char *no_proxy;
-
-	if (t->cfg->relay_host[0] || eng_proxy_for(t, PROXY_USE_HTTP, &no_proxy))
-		return true;
-	return tp_usable_if_routable(t, why);
-}
-
 const struct transport tp_longlived = {
 	.name = "longlived",
 	.timeout_ms = 30000, /* ConnectionEstablishment (3.1.2.1) */
-	.usable = tp_ll_usable,
+	.usable = eng_relay_usable,
 	.start = tp_ll_start,
 	.abort = tp_ll_abort,
 };

@@ -11,6 +11,7 @@ extern const struct transport tp_direct443;
 extern const struct transport tp_connect;
 extern const struct transport tp_socks5;
 extern const struct transport tp_longlived;
+extern const struct transport tp_keepalive;
 
 const struct transport *const tp_all[] = {
 	&tp_direct,
@@ -18,6 +19,7 @@ const struct transport *const tp_all[] = {
 	&tp_connect,
 	&tp_socks5,
 	&tp_longlived,
+	&tp_keepalive,
 	NULL,
 };
 

@@ -81,16 +81,18 @@ static bool ll_key_is(const char *tok, size_t len, const char *key)
 	return true;
 }
 
-/* One ",token" after the GUID (2.2.2.1.1.1.2 - 2.2.2.1.1.1.4). */
-static bool ll_token_parse(const char *tok, size_t len, struct ll_target *out, const char **why)
+/* One ",token" after the GUID (2.2.2.1.1.1.2 - 2.2.2.1.1.1.4, 2.2.2.2.1.1.1); type is the
+ * ConnType= token the request must carry. */
+static bool ll_token_parse(const char *tok, size_t len, const char *type, struct ll_target *out,
+			   const char **why)
 {
 	while (len && *tok == ' ') { /* the examples in 4.1 write ", ConnType=" */
 		tok++;
 		len--;
 	}
 	if (ll_key_is(tok, len, "ConnType=")) {
-		if (len != strlen(LL_TYPE_TOKEN) || !ll_key_is(tok, len, LL_TYPE_TOKEN)) {
-			*why = "the encapsulation type is not LongLived";
+		if (len != strlen(type) || !ll_key_is(tok, len, type)) {
+			*why = "the encapsulation type is not the one this request is for";
 			return false;
 		}
 		out->has_type = true;
@@ -119,6 +121,12 @@ static const char *ll_skip_authority(const char *t)
 
 enum ll_verdict ll_target_parse(const char *target, struct ll_target *out, const char **why)
 {
+	return ll_target_parse_type(target, LL_TYPE_TOKEN, out, why);
+}
+
+enum ll_verdict ll_target_parse_type(const char *target, const char *type, struct ll_target *out,
+				     const char **why)
+{
 	const char *s = ll_skip_authority(target), *seg;
 	size_t len;
 
@@ -139,14 +147,14 @@ enum ll_verdict ll_target_parse(const char *target, struct ll_target *out, const
 	for (;;) {
 		const char *end = strchr(s, ',');
 		len = end ? (size_t)(end - s) : strlen(s);
-		if (!ll_token_parse(s, len, out, why))
+		if (!ll_token_parse(s, len, type, out, why))
 			return LL_ERR_PROTOCOL;
 		if (!end)
 			break;
 		s = end + 1;
 	}
 	if (!out->has_type) {
-		*why = "no ConnType=LongLived";
+		*why = "no ConnType= token, or not the expected one";
 		return LL_ERR_PROTOCOL;
 	}
 	if (out->major != 2 || out->minor != 0) {

@@ -112,8 +112,8 @@ const char *ll_reason(unsigned status)
 	return NULL;
 }
 
-static void ll_response_head(struct http_out *o, unsigned status, const char *date,
-			     const char *server, uint64_t content_length)
+void ll_response_head(struct http_out *o, unsigned status, const char *date, const char *server,
+		      uint64_t content_length)
 {
 	http_out_status_line(o, 0, status, ll_reason(status)); /* 2.2.2.1.3.1: HTTP/1.0 */
 	http_out_header(o, "Date", date);

@@ -76,6 +76,11 @@ struct ll_target {
  * else LL_ERR_PROTOCOL with *why a static text. */
 enum ll_verdict ll_target_parse(const char *target, struct ll_target *out, const char **why);
 
+/* The same for another encapsulation that shares this URI form: the KeepAlive-Request-URI
+ * (2.2.2.2.1.1) carries type "ConnType=KeepAlive" and no ContentLength=. */
+enum ll_verdict ll_target_parse_type(const char *target, const char *type, struct ll_target *out,
+				     const char **why);
+
 /* A validated request. */
 struct ll_info {
 	enum ll_kind kind;
@@ -94,6 +99,12 @@ void ll_http_date(time_t t, char out[LL_DATE_CAP]);
 
 /* The reason phrase of status as 2.2.1.4 lists it, "Bad Request" for 400; NULL when unlisted. */
 const char *ll_reason(unsigned status);
+
+/* Writes a response head as the examples of 2.2.2.1.3.2 and 2.2.2.2.3.1 show it: HTTP/1.0 status
+ * line, Date, Server, Connection: Keep-Alive, Content-Length, blank line (2.2.2.1.3, 2.2.2.2.3,
+ * 2.2.2.2.4). status must be listed in 2.2.1.4. */
+void ll_response_head(struct http_out *o, unsigned status, const char *date, const char *server,
+		      uint64_t content_length);
 
 /* Writes the 200 LongLived-GET-Response (2.2.2.1.3, 3.2.5.1.1.1): Date, Server, Connection,
  * Content-Length, then the echo string with CRLF as the examples show. 0 and *len, or -1. */

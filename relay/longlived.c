@@ -55,11 +55,7 @@ static void relay_vc_go(struct relay_vc *vc, enum relay_vc_state to)
 
 static struct relay_vc **relay_vc_bucket(struct relay *r, const char *guid)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (; *guid; guid++)
-		h = (h ^ (unsigned char)*guid) * 16777619u;
-	return &r->buckets[h & (CAP_RELAY_BUCKETS - 1)];
+	return &r->buckets[relay_guid_hash(guid) & (CAP_RELAY_BUCKETS - 1)];
 }
 
 static struct relay_vc *relay_vc_find(struct relay *r, const char *guid)
@@ -418,7 +414,7 @@ static struct relay_vc *relay_vc_new(struct relay *r, const struct ll_info *info
 }
 
 /* Relay-Server-Name against --name (3.2.5.1.1 step 4, <20>), ASCII case-insensitively. */
-static bool relay_name_ok(const struct relay *r, const char *name)
+bool relay_name_ok(const struct relay *r, const char *name)
 {
 	const char *want = r->opts.name;
 

@@ -158,6 +158,7 @@ static void relay_on_signal(evutil_socket_t sig, short what, void *arg)
 	r->draining = true;
 	relay_listen_close(r);
 	relay_ll_drain(r);
+	relay_ka_drain(r);
 	if (r->n_clients == 0)
 		event_base_loopexit(r->base, NULL);
 }

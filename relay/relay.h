@@ -19,6 +19,7 @@ struct event_base;
 struct bufferevent;
 struct evconnlistener;
 struct relay_vc;
+struct relay_ka;
 
 struct relay_addr {
 	struct sockaddr_storage ss;
@@ -51,7 +52,18 @@ struct relay {
 	unsigned n_clients;         /* client connections open (sessions, VCs' GET/POST, tunnels) */
 	unsigned n_vcs;
 	struct relay_vc *buckets[CAP_RELAY_BUCKETS]; /* VirtualConnectionGUIDList (3.2.1.1) */
+	struct relay_ka *ka_buckets[CAP_RELAY_BUCKETS]; /* the same for KeepAlive (3.4.1.1) */
 };
+
+/* FNV-1a of a Virtual-Connection-GUID, for the buckets of the GUID tables. */
+static inline uint32_t relay_guid_hash(const char *guid)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *guid; guid++)
+		h = (h ^ (unsigned char)*guid) * 16777619u;
+	return h;
+}
 
 /* relay/listen.c ---------------------------------------------------------------------------- */
 
@@ -87,6 +99,11 @@ void relay_client_linger(struct relay *r, struct bufferevent *bev);
  * hands it to the LongLived code, or answers an error and closes it. */
 void relay_session_start(struct relay *r, int fd, const char *peer);
 
+/* Takes a kept-alive connection whose last request was answered: reads its next request head as
+ * relay_session_start does (bytes already in its input first); one that stays idle closes
+ * silently. */
+void relay_session_continue(struct relay *r, struct bufferevent *bev, const char *peer);
+
 /* Writes an error response (2.2.1.4 status) on bev and lingers it closed. */
 void relay_reply_error(struct relay *r, struct bufferevent *bev, unsigned status);
 
@@ -104,6 +121,24 @@ void relay_ll_abort_guid(struct relay *r, const char *guid);
 
 /* SIGTERM: closes the virtual connections still waiting for their other half. */
 void relay_ll_drain(struct relay *r);
+
+/* Relay-Server-Name against --name (3.2.5.1.1 step 4, 3.4.5.1.1 step 4). */
+bool relay_name_ok(const struct relay *r, const char *name);
+
+/* relay/keepalive.c: KeepAlive virtual connections (3.4) ---------------------------------------- */
+
+struct ka_info;
+
+/* A validated KeepAlive request arrived on bev (its input holds what followed the head). Takes
+ * bev: answers the request, then hands the connection back to relay_session_continue. */
+void relay_ka_request(struct relay *r, struct bufferevent *bev, const struct ka_info *info,
+		      const char *peer);
+
+/* A version mismatch or protocol error named guid: closes its virtual connection, if any. */
+void relay_ka_abort_guid(struct relay *r, const char *guid);
+
+/* SIGTERM: closes the virtual connections not established yet. */
+void relay_ka_drain(struct relay *r);
 
 /* relay/backend.c ---------------------------------------------------------------------------- */
 

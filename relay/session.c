@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "proto/http_msg.h"
+#include "proto/keepalive.h"
 #include "proto/longlived.h"
 #include "relay/relay.h"
 
@@ -24,6 +25,7 @@ struct relay_session {
 	struct bufferevent *bev;
 	struct http_parser *parser; /* freed as soon as the head is through */
 	struct event *deadline;
+	bool kept;                  /* a kept-alive connection waiting for its next request */
 	char peer[64];
 };
 
@@ -54,13 +56,37 @@ static void relay_session_reject(struct relay_session *s, unsigned status, const
 	relay_session_free(s);
 }
 
+/* --- KeepAlive (3.4.5): each request of a kept-alive connection comes through here --- */
+static void relay_session_dispatch_ka(struct relay_session *s)
+{
+	struct ka_info info;
+	const char *why = "";
+	enum ll_verdict v = ka_request_check(http_parser_head(s->parser), &info, &why);
+	struct bufferevent *bev = s->bev;
+
+	if (v != LL_OK) { /* 3.4.5.1.1.2, 3.4.5.2.4 */
+		if (info.target.guid[0])
+			relay_ka_abort_guid(s->r, info.target.guid);
+		relay_session_reject(s, v == LL_ERR_METHOD ? 501 : 400, why);
+		return;
+	}
+	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+	relay_ka_request(s->r, bev, &info, s->peer);
+	relay_session_free(s);
+}
+
 static void relay_session_dispatch(struct relay_session *s)
 {
 	struct ll_info info;
 	const char *why = "";
-	enum ll_verdict v = ll_request_check(http_parser_head(s->parser), &info, &why);
+	enum ll_verdict v;
 	struct bufferevent *bev = s->bev;
 
+	if (ka_target_is_keepalive(http_head_target(http_parser_head(s->parser)))) {
+		relay_session_dispatch_ka(s);
+		return;
+	}
+	v = ll_request_check(http_parser_head(s->parser), &info, &why);
 	switch (v) {
 	case LL_OK:
 		break;
@@ -112,25 +138,36 @@ static void relay_session_event(struct bufferevent *bev, short what, void *arg)
 
 static void relay_session_timeout(evutil_socket_t fd, short what, void *arg)
 {
-	relay_session_reject(arg, 408, "no whole request head in time");
+	struct relay_session *s = arg;
+
+	if (s->kept && s->parser->total == 0) { /* an idle kept-alive connection: no answer due */
+		log_debug("%s: idle kept-alive connection closed", s->peer);
+		relay_client_linger(s->r, s->bev);
+		relay_session_free(s);
+		return;
+	}
+	relay_session_reject(s, 408, "no whole request head in time");
 }
 
-void relay_session_start(struct relay *r, int fd, const char *peer)
+/* Reads a request head on bev (taken), within ms. */
+static void relay_session_begin(struct relay *r, struct bufferevent *bev, int fd, const char *peer,
+				bool kept, unsigned ms)
 {
 	struct relay_session *s = calloc(1, sizeof *s);
-	unsigned ms = r->opts.header_ms;
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
 	if (s) {
 		s->r = r;
 		s->parser = malloc(sizeof *s->parser);
 		s->deadline = evtimer_new(r->base, relay_session_timeout, s);
-		s->bev = bufferevent_socket_new(r->base, fd, BEV_OPT_CLOSE_ON_FREE);
+		s->bev = bev ? bev : bufferevent_socket_new(r->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	}
 	if (!s || !s->parser || !s->deadline || !s->bev) {
 		log_error("%s: out of memory", peer);
 		if (s && s->bev)
 			bufferevent_free(s->bev);
+		else if (bev)
+			bufferevent_free(bev);
 		else
 			close(fd);
 		if (s)
@@ -139,9 +176,29 @@ void relay_session_start(struct relay *r, int fd, const char *peer)
 		return;
 	}
 	snprintf(s->peer, sizeof s->peer, "%s", peer);
+	s->kept = kept;
+	if (!kept) /* once per connection, not per request on a kept-alive one */
+		relay_stream_tune(s->bev);
 	http_parser_init(s->parser, HTTP_REQUEST);
 	bufferevent_set_max_single_read(s->bev, RELAY_HEAD_READ);
 	bufferevent_setcb(s->bev, relay_session_read, NULL, relay_session_event, s);
 	bufferevent_enable(s->bev, EV_READ);
 	evtimer_add(s->deadline, &tv);
+	/* A request that came right behind the last one: read it from the loop, not from inside
+	 * the callback that answered the last one. */
+	if (kept && evbuffer_get_length(bufferevent_get_input(s->bev)))
+		bufferevent_trigger(s->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+}
+
+void relay_session_start(struct relay *r, int fd, const char *peer)
+{
+	relay_session_begin(r, NULL, fd, peer, false, r->opts.header_ms);
+}
+
+void relay_session_continue(struct relay *r, struct bufferevent *bev, const char *peer)
+{
+	/* IdleConnection (3.4.2.2) bounds how long a connection may wait for its next request */
+	unsigned ms = r->opts.receive_ms ? r->opts.receive_ms : r->opts.header_ms;
+
+	relay_session_begin(r, bev, -1, peer, true, ms);
 }

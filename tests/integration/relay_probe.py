@@ -172,8 +172,8 @@ def sc_garbage(port):
     s.sendall(get_req(guid(), version="3.0"))
     expect_status_and_close(s, 400, "version 3.0")
     s = connect(port)
-    s.sendall(get_req(guid()).replace(b"LongLived", b"KeepAlive"))
-    expect_status_and_close(s, 400, "ConnType=KeepAlive")
+    s.sendall(get_req(guid()).replace(b"LongLived", b"Tunnel"))
+    expect_status_and_close(s, 400, "ConnType=Tunnel (no such encapsulation)")
     # the echo string wrong: the virtual connection closes, nothing is answered on the GET
     g = guid()
     a, b = connect(port), connect(port)

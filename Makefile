@@ -39,7 +39,7 @@ PROBES     := $(patsubst tests/probes/%.c,$(BUILD)/probes/%,$(wildcard tests/pro
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/check_*.c))
 RELAY_BIN  := $(if $(RELAY_SRC),$(BUILD)/sstp-relay)
 
-.PHONY: all check unit integration asan bench demo install format clean deps
+.PHONY: all check unit integration asan bench demo fuzz install format clean deps
 all: $(BUILD)/libsstpshim.so $(BUILD)/sstpshim $(RELAY_BIN) $(EXAMPLES)
 
 $(BUILD)/obj/%.o: %.c
@@ -67,7 +67,7 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lpthread
 
-$(BUILD)/probes/%: tests/probes/%.c tests/probes/probe.h
+$(BUILD)/probes/%: tests/probes/%.c $(wildcard tests/probes/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lpthread
 
@@ -87,6 +87,24 @@ asan:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" LDFLAGS=-fsanitize=address,undefined unit
 
 check: all unit integration asan
+
+# Every parser's libFuzzer target (tests/fuzz/), each run FUZZ_SECONDS from its seeds; needs clang.
+FUZZ_SECONDS ?= 30
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) common/num.c
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(CPPFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+
+fuzz: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do \
+		n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+		echo "== $$n ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$n \
+			$$([ -d tests/fuzz/seeds/$$n ] && echo tests/fuzz/seeds/$$n) \
+			> $(BUILD)/fuzz/$$n.log 2>&1 || { tail -40 $(BUILD)/fuzz/$$n.log; exit 1; }; \
+		grep '^Done' $(BUILD)/fuzz/$$n.log; \
+	done
 
 bench: all $(BENCHES)
 	bench/run.sh $(BUILD)

@@ -77,4 +77,12 @@
 /* Default for --max-connections: TCP connections open at once, clients and backends. */
 #define CAP_RELAY_CONNECTIONS 20000u
 
+/* proto/poll_msg: the Polling encapsulation's message (MS-GRVHENC 2.2.2.3). */
+/* Bytes of one request or response entity body, virtual connection fields included (2.2.2.3.1.2). */
+#define CAP_POLL_BODY 32768u
+/* Bytes of a Virtual-Connection-GUID (the spec's are 39 characters). */
+#define CAP_POLL_GUID 64u
+/* Bytes of one NUL-terminated field of the message other than the Relay-Server-URL. */
+#define CAP_POLL_FIELD 48u
+
 #endif

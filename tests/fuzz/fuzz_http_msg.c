@@ -1,4 +1,4 @@
-/* libFuzzer target for proto/http_msg and proto/base64. Not built by `make check`:
+/* libFuzzer target for proto/http_msg and proto/base64. Built and run by `make fuzz`; by hand:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -I. \
  *     tests/fuzz/fuzz_http_msg.c proto/http_msg.c proto/base64.c common/num.c -o fuzz_http_msg
  *   ./fuzz_http_msg -max_total_time=60 corpus/

@@ -1,4 +1,4 @@
-/* libFuzzer target for proto/proxy_url and proto/no_proxy. Not built by `make check`:
+/* libFuzzer target for proto/proxy_url and proto/no_proxy. Built and run by `make fuzz`; by hand:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -I. \
  *     tests/fuzz/fuzz_proxy_url.c proto/proxy_url.c proto/no_proxy.c common/num.c \
  *     -o fuzz_proxy_url

@@ -1,4 +1,4 @@
-/* libFuzzer target for the reply parsers of proto/socks5. Not built by `make check`:
+/* libFuzzer target for the reply parsers of proto/socks5. Built and run by `make fuzz`; by hand:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -I. \
  *     tests/fuzz/fuzz_socks5.c proto/socks5.c -o fuzz_socks5
  *   ./fuzz_socks5 -max_total_time=60 corpus/

@@ -84,5 +84,8 @@
 #define CAP_POLL_GUID 64u
 /* Bytes of one NUL-terminated field of the message other than the Relay-Server-URL. */
 #define CAP_POLL_FIELD 48u
+/* relay/poll_vc: Polling virtual connections one relay keeps at once (each holds a backend
+ * connection and up to CAP_RELAY_BUFFER + CAP_POLL_BODY bytes). */
+#define CAP_RELAY_POLL_VCS 10000u
 
 #endif

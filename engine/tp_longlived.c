@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "engine/dial.h"
 #include "engine/proxy.h"
+#include "engine/relay_where.h"
 #include "engine/transport.h"
 #include "engine/tunnel.h"
 #include "proto/guid.h"
@@ -408,65 +409,6 @@ static void llc_post_dialled(struct bufferevent *bev, int err, void *arg)
 
 /* --- starting ------------------------------------------------------------------------------ */
 
-/* The destination's address as text, without port or brackets. */
-static void llc_dest_address(const struct tunnel *t, char *out, size_t cap)
-{
-	if (t->dest.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)&t->dest)->sin_addr, out, cap);
-	else
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&t->dest)->sin6_addr, out,
-			  (socklen_t)cap);
-}
-
-/* "host[:port]" for Host and the absolute URI (2.2.1.2.7), brackets around IPv6 literals. */
-static void llc_authority(const char *host, uint16_t port, char *out, size_t cap)
-{
-	bool v6 = strchr(host, ':') != NULL;
-
-	if (port == 80)
-		snprintf(out, cap, "%s%s%s", v6 ? "[" : "", host, v6 ? "]" : "");
-	else
-		snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
-}
-
-/* Where the relay is: SSTPSHIM_RELAY, else the intercepted host on SSTPSHIM_HTTP_PORT. Fills
- * its authority and, unless through a proxy, its address. */
-static int llc_relay_where(const struct tunnel *t, bool resolve, char *authority, size_t cap,
-			   struct sockaddr_storage *to, socklen_t *to_len)
-{
-	const struct config *cfg = t->cfg;
-	char addr[INET6_ADDRSTRLEN] = "";
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
-	char port[8];
-
-	if (!cfg->relay_host[0]) {
-		llc_dest_address(t, addr, sizeof addr);
-		llc_authority(t->host[0] ? t->host : addr, cfg->http_port, authority, cap);
-		memcpy(to, &t->dest, t->dest_len);
-		*to_len = t->dest_len;
-		if (to->ss_family == AF_INET)
-			((struct sockaddr_in *)to)->sin_port = htons(cfg->http_port);
-		else
-			((struct sockaddr_in6 *)to)->sin6_port = htons(cfg->http_port);
-		return 0;
-	}
-	llc_authority(cfg->relay_host, cfg->relay_port, authority, cap);
-	if (!resolve)
-		return 0;
-	snprintf(port, sizeof port, "%u", cfg->relay_port);
-	if (getaddrinfo(cfg->relay_host, port, &hints, &res) != 0 || !res ||
-	    res->ai_addrlen > sizeof *to) {
-		if (res)
-			freeaddrinfo(res);
-		errno = EHOSTUNREACH;
-		return -1;
-	}
-	memcpy(to, res->ai_addr, res->ai_addrlen);
-	*to_len = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
-}
-
 /* Writes both requests (2.2.2.1.1, 2.2.2.1.2) into c. */
 static int llc_requests(struct llc *c, const struct tunnel *t, const char *authority, bool proxy)
 {
@@ -479,7 +421,7 @@ static int llc_requests(struct llc *c, const struct tunnel *t, const char *autho
 	if (t->host[0]) /* Relay-Server-Name: the name the application asked for (2.2.1.1.2) */
 		snprintf(name, sizeof name, "%s", t->host);
 	else
-		llc_dest_address(t, name, sizeof name);
+		eng_dest_address(t, name, sizeof name);
 	/* 3.1.4.1: a new GUID per virtual connection; through a proxy, a Request ID per request */
 	if (guid_generate(guid) < 0 || guid_generate(get_id) < 0 || guid_generate(post_id) < 0)
 		return -1;
@@ -518,7 +460,7 @@ static int llc_start(struct tp_attempt *a)
 	c->watch = event_new(t->base, -1, EV_PERSIST, llc_watch, c);
 	ll_echo_init(&c->echo);
 	if (!c->parser || !c->receive || !c->watch ||
-	    llc_relay_where(t, !proxy, authority, sizeof authority, &to, &to_len) < 0 ||
+	    eng_relay_where(t, !proxy, authority, sizeof authority, &to, &to_len) < 0 ||
 	    llc_requests(c, t, authority, proxy != NULL) < 0)
 		goto out;
 	if (proxy) { /* 3.1.4.1.2, 3.1.4.1.4: both sessions through the proxy */

@@ -9,11 +9,13 @@
 extern const struct transport tp_direct;
 extern const struct transport tp_direct443;
 extern const struct transport tp_longlived;
+extern const struct transport tp_polling;
 
 const struct transport *const tp_all[] = {
 	&tp_direct,
 	&tp_direct443,
 	&tp_longlived,
+	&tp_polling,
 	NULL,
 };
 

@@ -292,11 +292,12 @@ static void pvc_backend_read(struct bufferevent *bev, void *arg)
 		pvc_answer_pending(vc);
 }
 
+/* Passes the client's end of data on. Never closes vc: the caller checks pvc_maybe_done once
+ * it holds no request. */
 static void pvc_backend_shut(struct relay_pvc *vc)
 {
 	shutdown((int)bufferevent_getfd(vc->backend), SHUT_WR);
 	vc->backend_shut = true;
-	pvc_maybe_done(vc);
 }
 
 static void pvc_backend_written(struct bufferevent *bev, void *arg)
@@ -306,8 +307,10 @@ static void pvc_backend_written(struct bufferevent *bev, void *arg)
 	if (vc->pending && vc->wait == PVC_WAIT_DRAIN && !pvc_answer_pending(vc))
 		return;
 	if (vc->client_eof && !vc->backend_shut &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
 		pvc_backend_shut(vc);
+		pvc_maybe_done(vc);
+	}
 }
 
 static void pvc_backend_event(struct bufferevent *bev, short what, void *arg)

@@ -28,14 +28,15 @@ poll_start_echo_relay() {
 }
 
 # Runs client "$@" (after a name, $1, and a stdin file, $2) under the shim with the polling
-# transport alone, towards port 2492 of 127.0.0.1 (nothing else is tried), the relay at
-# $POLL_RELAY_PORT. Sets POLL_RC to its exit status (124: it hung); output in $WORK/NAME.*.
+# transport alone (POLL_TRANSPORTS overrides the chain), towards port 2492 of 127.0.0.1, the
+# relay at $POLL_RELAY_PORT. Sets POLL_RC to its exit status (124: it hung); output in
+# $WORK/NAME.*.
 poll_client() {
 	local name=$1 input=$2
 	shift 2
 	POLL_RC=0
 	timeout "$POLL_LIMIT" env LD_PRELOAD="$SHIM" SSTPSHIM_PORTS=2492 \
-		SSTPSHIM_TRANSPORTS=polling SSTPSHIM_HTTP_PORT="$POLL_RELAY_PORT" \
+		SSTPSHIM_TRANSPORTS="${POLL_TRANSPORTS:-polling}" SSTPSHIM_HTTP_PORT="$POLL_RELAY_PORT" \
 		SSTPSHIM_LOG=debug SSTPSHIM_LOG_FILE="$WORK/$name.log" "$@" \
 		< "$input" > "$WORK/$name.stdout" 2> "$WORK/$name.stderr" || POLL_RC=$?
 }

@@ -45,6 +45,7 @@ struct llc {
 	struct ll_echo echo;
 	bool echo_done;
 	struct bufferevent *mine; /* our end of the pair; the pump holds the other */
+	bool post_closed;         /* the relay closed the POST session during the handshake */
 	bool app_eof, post_shut;  /* application -> relay finished, and passed on */
 	bool get_eof;             /* relay -> application finished (EOF given to the pump) */
 	uint64_t limit, post_sent, get_received; /* 3.1.1.1 Connection*ContentLength */
@@ -267,8 +268,13 @@ static void llc_post_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct llc *c = arg;
 
-	if (c->state == LLC_CONNECTING)
-		llc_fail(c, ECONNRESET, "the POST session closed during the handshake");
+	if (c->state == LLC_CONNECTING && (what & BEV_EVENT_EOF)) {
+		/* The relay may close the POST session before its answer on the GET session (a 500
+		 * when the backend is down) arrives: that answer says more. */
+		c->post_closed = true;
+		bufferevent_disable(bev, EV_READ);
+	} else if (c->state == LLC_CONNECTING)
+		llc_fail(c, ECONNRESET, "the POST session failed during the handshake");
 	else if ((what & BEV_EVENT_ERROR) || !c->app_eof)
 		llc_close(c, true, "the POST session closed");
 	else
@@ -360,15 +366,15 @@ static void llc_handshake_read(struct bufferevent *bev, void *arg)
 			return;
 		}
 	}
-	if (ll_echo_seen(&c->echo))
+	if (ll_echo_seen(&c->echo) && c->post_closed)
+		llc_fail(c, ECONNRESET, "the relay closed the POST session");
+	else if (ll_echo_seen(&c->echo))
 		llc_established(c);
 }
 
 static void llc_handshake_event(struct bufferevent *bev, short what, void *arg)
 {
-	llc_fail(arg, ECONNRESET, bev == ((struct llc *)arg)->get
-					  ? "the GET session closed before the echo came back"
-					  : "the POST session closed during the handshake");
+	llc_fail(arg, ECONNRESET, "the GET session closed before the echo came back");
 }
 
 static void llc_session_up(struct llc *c, struct bufferevent *bev, bool get)
@@ -380,7 +386,7 @@ static void llc_session_up(struct llc *c, struct bufferevent *bev, bool get)
 	} else {
 		c->post = bev;
 		bufferevent_write(bev, c->post_req, c->post_len); /* with the echo string */
-		bufferevent_setcb(bev, llc_post_read, NULL, llc_handshake_event, c);
+		bufferevent_setcb(bev, llc_post_read, NULL, llc_post_event, c);
 	}
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }

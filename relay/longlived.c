@@ -290,10 +290,14 @@ static void relay_vc_post_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct relay_vc *vc = arg;
 
-	if ((what & BEV_EVENT_ERROR) || vc->state != VC_ESTABLISHED) { /* 3.2.7 */
+	if (vc->state != VC_ESTABLISHED) { /* 3.2.7 */
 		relay_vc_close(vc, false, "the POST session closed");
 		return;
 	}
+	/* Proxies (haproxy) turn the client's FIN on an unfinished body into a reset towards us:
+	 * either way the client has stopped sending, and the GET session still carries the rest. */
+	if (what & BEV_EVENT_ERROR)
+		log_debug("vc %.8s: POST session reset, taken as its end", vc->guid);
 	if (!relay_vc_up(vc))
 		return;
 	vc->post_eof = true;
@@ -352,7 +356,7 @@ static void relay_vc_backend_ready(struct bufferevent *bev, int err, void *arg)
 			 strerror(err));
 		relay_reply_error(vc->r, vc->get, 500);
 		vc->get = NULL;
-		relay_vc_close(vc, false, "the backend is unreachable");
+		relay_vc_close(vc, true, "the backend is unreachable");
 		return;
 	}
 	vc->backend = bev;

@@ -166,3 +166,130 @@ probe_run() {
 probe_done() {
 	[ "$PROBE_FAILURES" = 0 ] || fail "$PROBE_FAILURES probe scenario(s) failed (see above)"
 }
+
+# --- relay ---
+# Helpers for the scenarios of sstp-relay and the longlived transport: an echo server as the
+# backend, the relay in front of it on an ephemeral port, and clients under the shim pointed at the
+# relay through SSTPSHIM_HTTP_PORT (the intercepted host is 127.0.0.1, where the relay listens).
+
+RELAY_PROBE="$(dirname "${BASH_SOURCE[0]}")/relay_probe.py"
+LLAPP="$(dirname "${BASH_SOURCE[0]}")/llapp.py"
+
+# Starts sstp-relay with options "$@" in front of backend port $1, listening on an ephemeral
+# port of 127.0.0.1: sets RELAY_PORT and RELAY_PID; stdout in $WORK/relay.out, its log (debug) in
+# $WORK/relay.log.
+start_relay() {
+	local backend=$1
+	shift
+	spawn "$BUILD/sstp-relay" --listen 127.0.0.1:0 --backend "127.0.0.1:$backend" --log debug \
+		"$@" > "$WORK/relay.out" 2> "$WORK/relay.log"
+	RELAY_PID=$LAST_PID
+	wait_line "$WORK/relay.out" '^listening on .*:[0-9][0-9]*$'
+	RELAY_PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$WORK/relay.out" | head -n1)
+	[ -n "$RELAY_PORT" ] || fail "sstp-relay printed no port"
+}
+
+# Starts an echo server and a relay (options "$@") in front of it: sets ECHO_PORT too.
+start_echo_relay() {
+	start_listening_server echo "$BUILD/examples/echo_server" -l 127.0.0.1 -p 0
+	ECHO_PORT=$SERVER_PORT
+	start_relay "$ECHO_PORT" "$@"
+}
+
+# Fails unless the relay is still running.
+assert_relay_alive() {
+	kill -0 "$RELAY_PID" 2>/dev/null || fail "sstp-relay died: $(tail -20 "$WORK/relay.log")"
+}
+
+# Runs relay_probe.py scenario $1 against the relay (more arguments passed on), then checks that
+# the relay is still running.
+relay_probe() {
+	local sc=$1 rc=0
+	shift
+	timeout 120 python3 "$RELAY_PROBE" "$sc" "$RELAY_PORT" "$@" > "$WORK/probe.$sc.out" 2>&1 || rc=$?
+	[ "$rc" = 0 ] || fail "relay scenario $sc (status $rc): $(head -c 600 "$WORK/probe.$sc.out")
+relay log: $(tail -8 "$WORK/relay.log")"
+	[ -s "$WORK/probe.$sc.out" ] && cat "$WORK/probe.$sc.out"
+	assert_relay_alive
+	pass "relay: $sc"
+}
+
+# Waits (up to 10 s, polling) until process $1 has $2 descriptors open again: what it opened for
+# the connections of a scenario is closed once they are.
+assert_fds_back() {
+	local pid=$1 want=$2
+	timeout 10 bash -c "until [ \$(ls /proc/$pid/fd | awk '\$1 > 2' | wc -l) -le $want ]; do sleep 0.05; done" ||
+		fail "process $pid has $(fd_count "$pid") descriptors open, $want before: a leak"
+}
+
+# Runs client "$@" (after a name, $1, and a stdin file, $2) under the shim towards
+# 127.0.0.1:REFUSED_PORT with the relay as its LongLived server, as run_via_direct443 does; fails
+# unless it exits 0 within PROGRAMS_LIMIT s and the shim's log shows longlived winning.
+run_via_longlived() {
+	local name=$1 input=$2 rc=0
+	shift 2
+	timeout "$PROGRAMS_LIMIT" env LD_PRELOAD="$SHIM${LD_PRELOAD:+:$LD_PRELOAD}" \
+		SSTPSHIM_HTTP_PORT="$RELAY_PORT" SSTPSHIM_LOG_FILE="$WORK/$name.log" "$@" \
+		< "$input" > "$WORK/$name.stdout" 2> "$WORK/$name.stderr" || rc=$?
+	[ "$rc" != 124 ] || fail "$name did not finish within $PROGRAMS_LIMIT s"
+	[ "$rc" = 0 ] || fail "$name exited with status $rc: $(head -c 600 "$WORK/$name.stderr")
+shim log: $(tail -5 "$WORK/$name.log" 2>&1)"
+	grep -q -- "tunnel 127.0.0.1:$REFUSED_PORT: established via longlived" "$WORK/$name.log" ||
+		fail "$name: the shim log does not show longlived: $(cat "$WORK/$name.log" 2>&1)"
+}
+
+# Sets FREE_PORT to a port of 127.0.0.1 that was free a moment ago, for programs that cannot
+# pick their own (squid, haproxy).
+free_port() {
+	FREE_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+}
+
+# Starts squid on 127.0.0.1 as a forward proxy that denies CONNECT and caches nothing: sets
+# SQUID_PORT; its logs in $WORK/squid/.
+start_squid() {
+	local dir="$WORK/squid"
+	free_port
+	SQUID_PORT=$FREE_PORT
+	mkdir -p "$dir" && chmod 0777 "$dir" "$WORK"
+	cat > "$dir/squid.conf" <<-CONF
+	http_port 127.0.0.1:$SQUID_PORT
+	acl CONNECT method CONNECT
+	http_access deny CONNECT
+	http_access allow all
+	cache deny all
+	access_log stdio:$dir/access.log
+	cache_log $dir/cache.log
+	pid_filename $dir/squid.pid
+	coredump_dir $dir
+	cache_effective_user proxy
+	shutdown_lifetime 0 seconds
+	CONF
+	spawn squid -N -f "$dir/squid.conf" > "$dir/squid.out" 2>&1
+	wait_line "$dir/cache.log" 'Accepting HTTP Socket connections' 30
+}
+
+# Starts haproxy in HTTP mode on 127.0.0.1 in front of port $1: sets HAPROXY_PORT.
+start_haproxy() {
+	local dir="$WORK/haproxy"
+	free_port
+	HAPROXY_PORT=$FREE_PORT
+	mkdir -p "$dir"
+	cat > "$dir/haproxy.cfg" <<-CONF
+	global
+	    maxconn 1000
+	defaults
+	    mode http
+	    option forwardfor
+	    timeout connect 5s
+	    timeout client 5m
+	    timeout server 5m
+	frontend relay_front
+	    bind 127.0.0.1:$HAPROXY_PORT
+	    default_backend relay_back
+	backend relay_back
+	    server relay 127.0.0.1:$1
+	CONF
+	spawn haproxy -db -f "$dir/haproxy.cfg" > "$dir/haproxy.out" 2>&1
+	timeout 10 bash -c "until echo > /dev/tcp/127.0.0.1/$HAPROXY_PORT; do sleep 0.05; done" 2> /dev/null ||
+		fail "haproxy did not start listening"
+}

@@ -1,5 +1,4 @@
-/* Where the relay of the HTTP encapsulations is (LongLived, Polling): SSTPSHIM_RELAY, else the
- * intercepted host on SSTPSHIM_HTTP_PORT. */
+/* Where the relay is (see relay_where.h). */
 #include "engine/relay_where.h"
 
 #include <arpa/inet.h>
@@ -8,9 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/proxy.h"
+#include "engine/transport.h"
 #include "engine/tunnel.h"
 
-/* The destination's address as text, without port or brackets. */
 void eng_dest_address(const struct tunnel *t, char *out, size_t cap)
 {
 	if (t->dest.ss_family == AF_INET)
@@ -20,8 +20,16 @@ void eng_dest_address(const struct tunnel *t, char *out, size_t cap)
 			  (socklen_t)cap);
 }
 
-/* "host[:port]" for Host and the absolute URI (2.2.1.2.7), brackets around IPv6 literals. */
-void eng_relay_authority(const char *host, uint16_t port, char *out, size_t cap)
+void eng_server_name(const struct tunnel *t, char *out, size_t cap)
+{
+	if (t->host[0])
+		snprintf(out, cap, "%s", t->host);
+	else
+		eng_dest_address(t, out, cap);
+}
+
+/* "host[:port]", brackets around IPv6 literals. */
+static void eng_authority(const char *host, uint16_t port, char *out, size_t cap)
 {
 	bool v6 = strchr(host, ':') != NULL;
 
@@ -31,10 +39,8 @@ void eng_relay_authority(const char *host, uint16_t port, char *out, size_t cap)
 		snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
-/* Where the relay is: SSTPSHIM_RELAY, else the intercepted host on SSTPSHIM_HTTP_PORT. Fills
- * its authority and, unless through a proxy, its address. */
 int eng_relay_where(const struct tunnel *t, bool resolve, char *authority, size_t cap,
-			   struct sockaddr_storage *to, socklen_t *to_len)
+		    struct sockaddr_storage *to, socklen_t *to_len)
 {
 	const struct config *cfg = t->cfg;
 	char addr[INET6_ADDRSTRLEN] = "";
@@ -43,7 +49,7 @@ int eng_relay_where(const struct tunnel *t, bool resolve, char *authority, size_
 
 	if (!cfg->relay_host[0]) {
 		eng_dest_address(t, addr, sizeof addr);
-		eng_relay_authority(t->host[0] ? t->host : addr, cfg->http_port, authority, cap);
+		eng_authority(t->host[0] ? t->host : addr, cfg->http_port, authority, cap);
 		memcpy(to, &t->dest, t->dest_len);
 		*to_len = t->dest_len;
 		if (to->ss_family == AF_INET)
@@ -52,7 +58,7 @@ int eng_relay_where(const struct tunnel *t, bool resolve, char *authority, size_
 			((struct sockaddr_in6 *)to)->sin6_port = htons(cfg->http_port);
 		return 0;
 	}
-	eng_relay_authority(cfg->relay_host, cfg->relay_port, authority, cap);
+	eng_authority(cfg->relay_host, cfg->relay_port, authority, cap);
 	if (!resolve)
 		return 0;
 	snprintf(port, sizeof port, "%u", cfg->relay_port);
@@ -69,3 +75,11 @@ int eng_relay_where(const struct tunnel *t, bool resolve, char *authority, size_
 	return 0;
 }
 
+bool eng_relay_usable(const struct tunnel *t, const char **why)
+{
+	const char *no_proxy;
+
+	if (t->cfg->relay_host[0] || eng_proxy_for(t, PROXY_USE_HTTP, &no_proxy))
+		return true;
+	return tp_usable_if_routable(t, why);
+}

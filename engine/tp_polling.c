@@ -100,10 +100,7 @@ static int pc_where(struct poll_client *c, struct tunnel *t)
 		c->to_len = proxy->addr_len;
 		c->via_proxy = true;
 	}
-	if (t->host[0]) /* Relay-Server-Name: the name the application asked for (2.2.1.1.2) */
-		snprintf(c->name, sizeof c->name, "%s", t->host);
-	else
-		eng_dest_address(t, c->name, sizeof c->name);
+	eng_server_name(t, c->name, sizeof c->name);
 	return 0;
 }
 
@@ -142,21 +139,10 @@ static void pc_abort(struct tp_attempt *a)
 	a->state = NULL;
 }
 
-/* Through a proxy the relay's name is the proxy's to resolve; with SSTPSHIM_RELAY it is ours;
- * otherwise the destination's address must be a real one. */
-static bool pc_usable(const struct tunnel *t, const char **why)
-{
-	const char *no_proxy;
-
-	if (t->cfg->relay_host[0] || eng_proxy_for(t, PROXY_USE_HTTP, &no_proxy))
-		return true;
-	return tp_usable_if_routable(t, why);
-}
-
 const struct transport tp_polling = {
 	.name = "polling",
 	.timeout_ms = 30000, /* below ConnectionEstablishment's 3 minutes (3.5.2.1): a chain waits */
-	.usable = pc_usable,
+	.usable = eng_relay_usable,
 	.start = pc_start,
 	.abort = pc_abort,
 };

@@ -1,9 +1,10 @@
 #!/bin/bash
 # The example clients, unmodified, under the shim with SSTPSHIM_TRANSPORTS=polling, straight to
-# sstp-relay in front of an echo server: POLL_MIB MiB each way must come back intact (SHA-256),
-# with the spec's immediate answers (--poll-hold 0) and with long polling (the default hold),
-# and the relay must be left with no connection open.
+# sstp-relay in front of an echo server: POLL_MIB MiB (100 here) each way must come back intact
+# (SHA-256), with the spec's immediate answers (--poll-hold 0) and with long polling (the
+# default hold), and the relay must be left with no connection open.
 . "$(dirname "$0")/lib.sh"
+POLL_MIB=${POLL_MIB:-100}
 . "$(dirname "$0")/poll_lib.sh"
 
 random_file "$WORK/sent" "$POLL_MIB"

@@ -26,19 +26,19 @@
 #include "proto/longlived.h"
 
 /* NetworkReceiveIO on the GET session (3.1.2.2). */
-#define LLC_RECEIVE_MS (5u * 60u * 1000u)
+#define TP_LL_RECEIVE_MS (5u * 60u * 1000u)
 /* How often an established tunnel checks that the pump still holds the other end of the pair:
  * libevent does not tell a pair's end when its partner is freed. */
-#define LLC_WATCH_MS 1000u
+#define TP_LL_WATCH_MS 1000u
 
-enum llc_state { LLC_CONNECTING, LLC_ESTABLISHED, LLC_CLOSED };
-static const char *const llc_state_names[] = { "connecting", "established", "closed" };
+enum tp_ll_state { TP_LL_CONNECTING, TP_LL_ESTABLISHED, TP_LL_CLOSED };
+static const char *const tp_ll_state_names[] = { "connecting", "established", "closed" };
 
-struct llc {
+struct tp_ll {
 	struct tp_attempt *a; /* until tp_attempt_done */
 	struct event_base *base;
 	unsigned id;          /* the tunnel's, for the log */
-	enum llc_state state;
+	enum tp_ll_state state;
 	struct dial *get_dial, *post_dial;
 	struct bufferevent *get, *post;
 	struct http_parser *parser; /* the GET response head, until it is through */
@@ -55,14 +55,14 @@ struct llc {
 	size_t get_len, post_len;
 };
 
-static void llc_go(struct llc *c, enum llc_state to)
+static void tp_ll_go(struct tp_ll *c, enum tp_ll_state to)
 {
-	log_debug("tunnel %u: longlived %s -> %s", c->id, llc_state_names[c->state],
-		  llc_state_names[to]);
+	log_debug("tunnel %u: longlived %s -> %s", c->id, tp_ll_state_names[c->state],
+		  tp_ll_state_names[to]);
 	c->state = to;
 }
 
-static void llc_free(struct llc *c)
+static void tp_ll_free(struct tp_ll *c)
 {
 	dial_cancel(c->get_dial);
 	dial_cancel(c->post_dial);
@@ -81,48 +81,48 @@ static void llc_free(struct llc *c)
 }
 
 /* The attempt failed before it was established: report and free. */
-static void llc_fail(struct llc *c, int err, const char *why)
+static void tp_ll_fail(struct tp_ll *c, int err, const char *why)
 {
 	struct tp_attempt *a = c->a;
 
 	a->state = NULL;
-	llc_free(c);
+	tp_ll_free(c);
 	tp_attempt_done(a, NULL, err, why);
 }
 
 /* An established tunnel ends: an error reaches the application as a reset (the pump resets it
  * on a network-side error), then both sessions close (3.1.4.2). */
-static void llc_close(struct llc *c, bool error, const char *why)
+static void tp_ll_close(struct tp_ll *c, bool error, const char *why)
 {
 	struct bufferevent *peer = c->mine ? bufferevent_pair_get_partner(c->mine) : NULL;
 
 	log_debug("tunnel %u: longlived closed: %s (%llu octets up, %llu down)", c->id, why,
 		  (unsigned long long)c->post_sent, (unsigned long long)c->get_received);
-	llc_go(c, LLC_CLOSED);
+	tp_ll_go(c, TP_LL_CLOSED);
 	if (error && peer) {
 		errno = ECONNRESET;
 		bufferevent_trigger_event(peer, BEV_EVENT_ERROR, 0);
 	}
-	llc_free(c);
+	tp_ll_free(c);
 }
 
-static void llc_maybe_done(struct llc *c)
+static void tp_ll_maybe_done(struct tp_ll *c)
 {
 	if (c->app_eof && c->post_shut && c->get_eof)
-		llc_close(c, false, "both directions finished");
+		tp_ll_close(c, false, "both directions finished");
 }
 
 /* --- established: relay -> application (3.1.5.2.2) -------------------------------------- */
 
-static void llc_restart_receive(struct llc *c)
+static void tp_ll_restart_receive(struct tp_ll *c)
 {
-	struct timeval tv = { LLC_RECEIVE_MS / 1000, (LLC_RECEIVE_MS % 1000) * 1000 };
+	struct timeval tv = { TP_LL_RECEIVE_MS / 1000, (TP_LL_RECEIVE_MS % 1000) * 1000 };
 
 	evtimer_add(c->receive, &tv);
 }
 
 /* Moves the GET response body to the application. false when c was closed. */
-static bool llc_down(struct llc *c)
+static bool tp_ll_down(struct tp_ll *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->get);
 	struct evbuffer *out = bufferevent_get_output(c->mine);
@@ -137,7 +137,7 @@ static bool llc_down(struct llc *c)
 		evbuffer_drain(in, used);
 		c->get_received += used;
 		if (rc == PARSE_BAD) {
-			llc_close(c, true, "a bare CR after the echo string");
+			tp_ll_close(c, true, "a bare CR after the echo string");
 			return false;
 		}
 		c->echo_done = rc == PARSE_DONE;
@@ -147,30 +147,30 @@ static bool llc_down(struct llc *c)
 		return true;
 	c->get_received += len;
 	if (c->get_received > c->limit) { /* 3.1.1.1: beyond what the response announced */
-		llc_close(c, true, "the GET response exceeded its Content-Length");
+		tp_ll_close(c, true, "the GET response exceeded its Content-Length");
 		return false;
 	}
-	llc_restart_receive(c);
+	tp_ll_restart_receive(c);
 	evbuffer_add_buffer(out, in);
 	if (evbuffer_get_length(out) >= CAP_PUMP_BUFFER)
 		bufferevent_disable(c->get, EV_READ);
 	return true;
 }
 
-static void llc_get_read(struct bufferevent *bev, void *arg)
+static void tp_ll_get_read(struct bufferevent *bev, void *arg)
 {
-	llc_down(arg);
+	tp_ll_down(arg);
 }
 
-static void llc_get_event(struct bufferevent *bev, short what, void *arg)
+static void tp_ll_get_event(struct bufferevent *bev, short what, void *arg)
 {
-	struct llc *c = arg;
+	struct tp_ll *c = arg;
 
 	if (what & BEV_EVENT_ERROR) {
-		llc_close(c, true, "the GET session failed");
+		tp_ll_close(c, true, "the GET session failed");
 		return;
 	}
-	if (!(what & BEV_EVENT_EOF) || !llc_down(c))
+	if (!(what & BEV_EVENT_EOF) || !tp_ll_down(c))
 		return;
 	/* The relay ended the response (the server closed, or the GET content length is used up,
 	 * 3.1.4.3, <14>): the application sees the end of the stream. */
@@ -178,13 +178,13 @@ static void llc_get_event(struct bufferevent *bev, short what, void *arg)
 	bufferevent_disable(bev, EV_READ);
 	evtimer_del(c->receive);
 	bufferevent_flush(c->mine, EV_WRITE, BEV_FINISHED);
-	llc_maybe_done(c);
+	tp_ll_maybe_done(c);
 }
 
 /* The application read below the watermark: read the GET session again. */
-static void llc_mine_written(struct bufferevent *bev, void *arg)
+static void tp_ll_mine_written(struct bufferevent *bev, void *arg)
 {
-	struct llc *c = arg;
+	struct tp_ll *c = arg;
 
 	if (!c->get_eof)
 		bufferevent_enable(c->get, EV_READ);
@@ -193,7 +193,7 @@ static void llc_mine_written(struct bufferevent *bev, void *arg)
 /* --- established: application -> relay (3.1.4.3) --------------------------------------- */
 
 /* Moves the application's bytes into the POST body. false when c was closed. */
-static bool llc_up(struct llc *c)
+static bool tp_ll_up(struct tp_ll *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->mine);
 	struct evbuffer *out = bufferevent_get_output(c->post);
@@ -204,7 +204,7 @@ static bool llc_up(struct llc *c)
 	if (c->post_sent + len > c->limit) {
 		/* 3.1.4.3: close; the application reconnects and its connect() opens a new virtual
 		 * connection through the chain. */
-		llc_close(c, true, "the POST body would exceed its Content-Length");
+		tp_ll_close(c, true, "the POST body would exceed its Content-Length");
 		return false;
 	}
 	c->post_sent += len;
@@ -214,101 +214,101 @@ static bool llc_up(struct llc *c)
 	return true;
 }
 
-static void llc_mine_read(struct bufferevent *bev, void *arg)
+static void tp_ll_mine_read(struct bufferevent *bev, void *arg)
 {
-	llc_up(arg);
+	tp_ll_up(arg);
 }
 
-static void llc_post_shut(struct llc *c)
+static void tp_ll_post_shut(struct tp_ll *c)
 {
 	shutdown((int)bufferevent_getfd(c->post), SHUT_WR);
 	c->post_shut = true;
-	llc_maybe_done(c);
+	tp_ll_maybe_done(c);
 }
 
-static void llc_mine_event(struct bufferevent *bev, short what, void *arg)
+static void tp_ll_mine_event(struct bufferevent *bev, short what, void *arg)
 {
-	struct llc *c = arg;
+	struct tp_ll *c = arg;
 
 	if (!(what & BEV_EVENT_EOF)) {
-		llc_close(c, true, "the application side failed");
+		tp_ll_close(c, true, "the application side failed");
 		return;
 	}
-	if (!llc_up(c))
+	if (!tp_ll_up(c))
 		return;
 	/* The application finished sending: a graceful end of the POST session (3.1.4.2). */
 	c->app_eof = true;
 	bufferevent_disable(bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(c->post)) == 0)
-		llc_post_shut(c);
+		tp_ll_post_shut(c);
 }
 
-static void llc_post_written(struct bufferevent *bev, void *arg)
+static void tp_ll_post_written(struct bufferevent *bev, void *arg)
 {
-	struct llc *c = arg;
+	struct tp_ll *c = arg;
 
 	if (!c->app_eof)
 		bufferevent_enable(c->mine, EV_READ);
 	else if (!c->post_shut && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		llc_post_shut(c);
+		tp_ll_post_shut(c);
 }
 
 /* 3.1.5.1: nothing ever comes back on the POST session but an error response. */
-static void llc_post_read(struct bufferevent *bev, void *arg)
+static void tp_ll_post_read(struct bufferevent *bev, void *arg)
 {
-	struct llc *c = arg;
+	struct tp_ll *c = arg;
 
-	if (c->state == LLC_CONNECTING)
-		llc_fail(c, ECONNREFUSED, "the relay or proxy answered on the POST session");
+	if (c->state == TP_LL_CONNECTING)
+		tp_ll_fail(c, ECONNREFUSED, "the relay or proxy answered on the POST session");
 	else
-		llc_close(c, true, "protocol error: data on the POST session");
+		tp_ll_close(c, true, "protocol error: data on the POST session");
 }
 
-static void llc_post_event(struct bufferevent *bev, short what, void *arg)
+static void tp_ll_post_event(struct bufferevent *bev, short what, void *arg)
 {
-	struct llc *c = arg;
+	struct tp_ll *c = arg;
 
-	if (c->state == LLC_CONNECTING && (what & BEV_EVENT_EOF)) {
+	if (c->state == TP_LL_CONNECTING && (what & BEV_EVENT_EOF)) {
 		/* The relay may close the POST session before its answer on the GET session (a 500
 		 * when the backend is down) arrives: that answer says more. */
 		c->post_closed = true;
 		bufferevent_disable(bev, EV_READ);
-	} else if (c->state == LLC_CONNECTING)
-		llc_fail(c, ECONNRESET, "the POST session failed during the handshake");
+	} else if (c->state == TP_LL_CONNECTING)
+		tp_ll_fail(c, ECONNRESET, "the POST session failed during the handshake");
 	else if ((what & BEV_EVENT_ERROR) || !c->app_eof)
-		llc_close(c, true, "the POST session closed");
+		tp_ll_close(c, true, "the POST session closed");
 	else
 		bufferevent_disable(bev, EV_READ); /* the relay's end after ours */
 }
 
 /* --- timers ----------------------------------------------------------------------------- */
 
-static void llc_receive_timeout(evutil_socket_t fd, short what, void *arg)
+static void tp_ll_receive_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	/* 3.1.6.2 */
-	llc_close(arg, true, "NetworkReceiveIO: nothing on the GET session for 5 minutes");
+	tp_ll_close(arg, true, "NetworkReceiveIO: nothing on the GET session for 5 minutes");
 }
 
-static void llc_watch(evutil_socket_t fd, short what, void *arg)
+static void tp_ll_watch(evutil_socket_t fd, short what, void *arg)
 {
-	struct llc *c = arg;
+	struct tp_ll *c = arg;
 
 	if (!bufferevent_pair_get_partner(c->mine))
-		llc_close(c, false, "the tunnel is gone");
+		tp_ll_close(c, false, "the tunnel is gone");
 }
 
 /* --- handshake (3.1.4.1, 3.1.5.2.1) ------------------------------------------------------- */
 
 /* The echo came back: the virtual connection is 'Established'; hand the pair's other end to the
  * chain. */
-static void llc_established(struct llc *c)
+static void tp_ll_established(struct tp_ll *c)
 {
 	struct bufferevent *pair[2];
 	struct tp_attempt *a = c->a;
-	struct timeval watch = { LLC_WATCH_MS / 1000, (LLC_WATCH_MS % 1000) * 1000 };
+	struct timeval watch = { TP_LL_WATCH_MS / 1000, (TP_LL_WATCH_MS % 1000) * 1000 };
 
 	if (bufferevent_pair_new(c->base, 0, pair) < 0) {
-		llc_fail(c, ENOMEM, "cannot create a stream pair");
+		tp_ll_fail(c, ENOMEM, "cannot create a stream pair");
 		return;
 	}
 	free(c->parser);
@@ -316,23 +316,23 @@ static void llc_established(struct llc *c)
 	c->mine = pair[0];
 	c->a = NULL;
 	a->state = NULL;
-	llc_go(c, LLC_ESTABLISHED);
-	bufferevent_setcb(c->mine, llc_mine_read, llc_mine_written, llc_mine_event, c);
+	tp_ll_go(c, TP_LL_ESTABLISHED);
+	bufferevent_setcb(c->mine, tp_ll_mine_read, tp_ll_mine_written, tp_ll_mine_event, c);
 	bufferevent_setwatermark(c->mine, EV_WRITE, CAP_PUMP_BUFFER / 2, 0);
 	bufferevent_setwatermark(c->post, EV_WRITE, CAP_PUMP_BUFFER / 2, 0);
-	bufferevent_setcb(c->get, llc_get_read, NULL, llc_get_event, c);
-	bufferevent_setcb(c->post, llc_post_read, llc_post_written, llc_post_event, c);
+	bufferevent_setcb(c->get, tp_ll_get_read, NULL, tp_ll_get_event, c);
+	bufferevent_setcb(c->post, tp_ll_post_read, tp_ll_post_written, tp_ll_post_event, c);
 	bufferevent_enable(c->mine, EV_READ | EV_WRITE);
-	llc_restart_receive(c);
+	tp_ll_restart_receive(c);
 	event_add(c->watch, &watch);
 	tp_attempt_done(a, pair[1], 0, NULL);
-	llc_down(c); /* whatever followed the echo */
+	tp_ll_down(c); /* whatever followed the echo */
 }
 
 /* Reads the GET response head, then the echo string (3.1.5.2.1.1). */
-static void llc_handshake_read(struct bufferevent *bev, void *arg)
+static void tp_ll_handshake_read(struct bufferevent *bev, void *arg)
 {
-	struct llc *c = arg;
+	struct tp_ll *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer_iovec vec;
 	enum parse_rc rc = c->parser->rc;
@@ -347,12 +347,12 @@ static void llc_handshake_read(struct bufferevent *bev, void *arg)
 			log_info("tunnel %u: longlived: HTTP %u from the %s", c->id,
 				 http_parser_head(c->parser)->status,
 				 c->a->tunnel->host[0] ? c->a->tunnel->host : "relay");
-			llc_fail(c, ECONNREFUSED, why);
+			tp_ll_fail(c, ECONNREFUSED, why);
 			return;
 		}
 	}
 	if (rc == PARSE_BAD || rc == PARSE_TOO_LONG) {
-		llc_fail(c, EPROTO, "the relay's response head is malformed");
+		tp_ll_fail(c, EPROTO, "the relay's response head is malformed");
 		return;
 	}
 	if (rc == PARSE_AGAIN || evbuffer_get_length(in) == 0)
@@ -362,61 +362,61 @@ static void llc_handshake_read(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, used);
 		c->get_received += used; /* the echo is the body's first fragment (2.2.2.1.2.3) */
 		if (rc == PARSE_BAD) {
-			llc_fail(c, EPROTO, "the GET response does not start with the echo string");
+			tp_ll_fail(c, EPROTO, "the GET response does not start with the echo string");
 			return;
 		}
 	}
 	if (ll_echo_seen(&c->echo) && c->post_closed)
-		llc_fail(c, ECONNRESET, "the relay closed the POST session");
+		tp_ll_fail(c, ECONNRESET, "the relay closed the POST session");
 	else if (ll_echo_seen(&c->echo))
-		llc_established(c);
+		tp_ll_established(c);
 }
 
-static void llc_handshake_event(struct bufferevent *bev, short what, void *arg)
+static void tp_ll_handshake_event(struct bufferevent *bev, short what, void *arg)
 {
-	llc_fail(arg, ECONNRESET, "the GET session closed before the echo came back");
+	tp_ll_fail(arg, ECONNRESET, "the GET session closed before the echo came back");
 }
 
-static void llc_session_up(struct llc *c, struct bufferevent *bev, bool get)
+static void tp_ll_session_up(struct tp_ll *c, struct bufferevent *bev, bool get)
 {
 	if (get) {
 		c->get = bev;
 		bufferevent_write(bev, c->get_req, c->get_len);
-		bufferevent_setcb(bev, llc_handshake_read, NULL, llc_handshake_event, c);
+		bufferevent_setcb(bev, tp_ll_handshake_read, NULL, tp_ll_handshake_event, c);
 	} else {
 		c->post = bev;
 		bufferevent_write(bev, c->post_req, c->post_len); /* with the echo string */
-		bufferevent_setcb(bev, llc_post_read, NULL, llc_post_event, c);
+		bufferevent_setcb(bev, tp_ll_post_read, NULL, tp_ll_post_event, c);
 	}
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
-static void llc_get_dialled(struct bufferevent *bev, int err, void *arg)
+static void tp_ll_get_dialled(struct bufferevent *bev, int err, void *arg)
 {
-	struct llc *c = arg;
+	struct tp_ll *c = arg;
 
 	c->get_dial = NULL;
 	if (!bev)
-		llc_fail(c, err, NULL);
+		tp_ll_fail(c, err, NULL);
 	else
-		llc_session_up(c, bev, true);
+		tp_ll_session_up(c, bev, true);
 }
 
-static void llc_post_dialled(struct bufferevent *bev, int err, void *arg)
+static void tp_ll_post_dialled(struct bufferevent *bev, int err, void *arg)
 {
-	struct llc *c = arg;
+	struct tp_ll *c = arg;
 
 	c->post_dial = NULL;
 	if (!bev)
-		llc_fail(c, err, NULL);
+		tp_ll_fail(c, err, NULL);
 	else
-		llc_session_up(c, bev, false);
+		tp_ll_session_up(c, bev, false);
 }
 
 /* --- starting ------------------------------------------------------------------------------ */
 
 /* Writes both requests (2.2.2.1.1, 2.2.2.1.2) into c. */
-static int llc_requests(struct llc *c, const struct tunnel *t, const char *authority, bool proxy)
+static int tp_ll_requests(struct tp_ll *c, const struct tunnel *t, const char *authority, bool proxy)
 {
 	char guid[GUID_LEN + 1], get_id[GUID_LEN + 1], post_id[GUID_LEN + 1];
 	char name[CAP_HOST_NAME + 1];
@@ -444,7 +444,7 @@ static int llc_requests(struct llc *c, const struct tunnel *t, const char *autho
 	return 0;
 }
 
-static int llc_start(struct tp_attempt *a)
+static int tp_ll_start(struct tp_attempt *a)
 {
 	struct tunnel *t = a->tunnel;
 	const char *why = NULL;
@@ -452,7 +452,7 @@ static int llc_start(struct tp_attempt *a)
 	char authority[CAP_HOST_NAME + 16];
 	struct sockaddr_storage to;
 	socklen_t to_len = 0;
-	struct llc *c = calloc(1, sizeof *c);
+	struct tp_ll *c = calloc(1, sizeof *c);
 
 	if (!c)
 		return -1;
@@ -462,12 +462,12 @@ static int llc_start(struct tp_attempt *a)
 	c->limit = t->cfg->longlived_limit;
 	c->post_sent = LL_ECHO_LINE_LEN; /* the echo counts in the POST body (3.1.1.1) */
 	c->parser = malloc(sizeof *c->parser);
-	c->receive = evtimer_new(t->base, llc_receive_timeout, c);
-	c->watch = event_new(t->base, -1, EV_PERSIST, llc_watch, c);
+	c->receive = evtimer_new(t->base, tp_ll_receive_timeout, c);
+	c->watch = event_new(t->base, -1, EV_PERSIST, tp_ll_watch, c);
 	ll_echo_init(&c->echo);
 	if (!c->parser || !c->receive || !c->watch ||
 	    eng_relay_where(t, !proxy, authority, sizeof authority, &to, &to_len) < 0 ||
-	    llc_requests(c, t, authority, proxy != NULL) < 0)
+	    tp_ll_requests(c, t, authority, proxy != NULL) < 0)
 		goto out;
 	if (proxy) { /* 3.1.4.1.2, 3.1.4.1.4: both sessions through the proxy */
 		memcpy(&to, &proxy->addr, proxy->addr_len);
@@ -475,8 +475,8 @@ static int llc_start(struct tp_attempt *a)
 	}
 	http_parser_init(c->parser, HTTP_RESPONSE);
 	a->state = c;
-	c->get_dial = dial_start(t, (struct sockaddr *)&to, to_len, llc_get_dialled, c);
-	c->post_dial = c->get_dial ? dial_start(t, (struct sockaddr *)&to, to_len, llc_post_dialled, c)
+	c->get_dial = dial_start(t, (struct sockaddr *)&to, to_len, tp_ll_get_dialled, c);
+	c->post_dial = c->get_dial ? dial_start(t, (struct sockaddr *)&to, to_len, tp_ll_post_dialled, c)
 				   : NULL;
 	if (c->get_dial && c->post_dial)
 		return 0;
@@ -484,19 +484,19 @@ static int llc_start(struct tp_attempt *a)
 out:
 	if (!errno)
 		errno = ENOMEM;
-	llc_free(c);
+	tp_ll_free(c);
 	return -1;
 }
 
-static void llc_abort(struct tp_attempt *a)
+static void tp_ll_abort(struct tp_attempt *a)
 {
-	llc_free(a->state);
+	tp_ll_free(a->state);
 	a->state = NULL;
 }
 
 /* Through a proxy the relay's name is the proxy's to resolve; with SSTPSHIM_RELAY it is ours;
  * otherwise the destination's address must be a real one. */
-static bool llc_usable(const struct tunnel *t, const char **why)
+static bool tp_ll_usable(const struct tunnel *t, const char **why)
 {
 	const char *no_proxy;
 
@@ -508,7 +508,7 @@ static bool llc_usable(const struct tunnel *t, const char **why)
 const struct transport tp_longlived = {
 	.name = "longlived",
 	.timeout_ms = 30000, /* ConnectionEstablishment (3.1.2.1) */
-	.usable = llc_usable,
-	.start = llc_start,
-	.abort = llc_abort,
+	.usable = tp_ll_usable,
+	.start = tp_ll_start,
+	.abort = tp_ll_abort,
 };

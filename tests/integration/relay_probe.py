@@ -309,6 +309,52 @@ def sc_drain(port):
     read_to_eof(a)
 
 
+def sc_max(port, n):
+    """--max-connections N: N connections are served, the next waits in the backlog until one
+    of them closes, then it is served."""
+    n = int(n)
+    held = [connect(port) for _ in range(n)]
+    for h in held:
+        h.sendall(b"GET /2.0/relay.test/")  # heads in progress: each holds a slot
+    extra = connect(port)  # the kernel completes it; the relay does not accept it yet
+    extra.sendall(b"garbage\r\n\r\n")
+    extra.settimeout(1.0)
+    try:
+        if extra.recv(100):
+            fail("a connection beyond --max-connections was served")
+    except socket.timeout:
+        pass  # not served while the others are open: expected
+    extra.settimeout(DEADLINE)
+    held.pop().close()
+    expect_status_and_close(extra, 400, "the connection served once a slot was free")
+
+
+def sc_not_a_proxy(port):
+    """Absolute URIs naming another host and port, and CONNECT, never make the relay connect
+    anywhere but its backend."""
+    other = socket.socket()
+    other.bind((HOST, 0))
+    other.listen(4)
+    other.setblocking(False)
+    target = "http://%s:%d" % (HOST, other.getsockname()[1])
+    g = guid()
+    a, b = connect(port), connect(port)
+    a.sendall(get_req(g).replace(b"GET /", ("GET %s/" % target).encode(), 1))
+    b.sendall(post_req(g).replace(b"POST /", ("POST %s/" % target).encode(), 1))
+    resp = read_until(a, ECHO + b"\r\n")
+    if status_of(resp) != 200:
+        fail("absolute URI refused: %r" % resp[:200])
+    roundtrip(a, b, b"to the backend")  # the echo server answered, not `other`
+    s = connect(port)
+    s.sendall(("CONNECT %s:%d HTTP/1.1\r\nHost: x\r\n\r\n" % (HOST, other.getsockname()[1])).encode())
+    expect_status_and_close(s, 501, "CONNECT")
+    try:
+        other.accept()
+        fail("the relay connected to a host a client named")
+    except BlockingIOError:
+        pass
+
+
 SCENARIOS = {name[3:]: fn for name, fn in globals().items() if name.startswith("sc_")}
 
 if __name__ == "__main__":

@@ -1,0 +1,35 @@
+#!/bin/bash
+# --max-connections: beyond it the relay stops accepting until a connection closes, then serves
+# the next. And a proxy that demands authentication (407) fails the longlived transport at once
+# (authentication is not implemented for it yet): the application's connect() is refused.
+. "$(dirname "$0")/lib.sh"
+
+start_echo_relay --max-connections 3
+relay_probe max 3
+
+hold_refused_port
+start_listening_server proxy407 python3 -c '
+import socket, threading
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 0)); srv.listen(16)
+print("listening on 127.0.0.1:%d" % srv.getsockname()[1], flush=True)
+def serve(c):
+    head = b""
+    while b"\r\n\r\n" not in head:
+        d = c.recv(4096)
+        if not d:
+            return
+        head += d
+    c.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+              b"Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n")
+    c.close()
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()'
+unset no_proxy NO_PROXY HTTP_PROXY SSTPSHIM_HTTP_PROXY
+timeout 30 env LD_PRELOAD="$SHIM" SSTPSHIM_TRANSPORTS=longlived SSTPSHIM_HTTP_PORT="$RELAY_PORT" \
+	http_proxy="http://127.0.0.1:$SERVER_PORT" SSTPSHIM_LOG_FILE="$WORK/407.log" \
+	python3 "$LLAPP" refused "$REFUSED_PORT" || fail "connect() through a 407 proxy: $(cat "$WORK/407.log")"
+grep -q "longlived (the proxy requires authentication" "$WORK/407.log" ||
+	fail "the shim log does not say why: $(cat "$WORK/407.log")"
+pass "a proxy answering 407 fails longlived with a clear reason"

@@ -1,0 +1,263 @@
+/* engine/tp_longlived against a scripted relay in the test thread: the two requests the client
+ * writes, byte for byte; the spec's GET response (MS-GRVHENC 2.2.2.1.3.2) read back; data both
+ * ways, half-close, and the failures (400, a wrong echo, the content length passed). */
+#include <check.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/proxy.h"
+#include "engine/tunnel.h"
+#include "proto/guid.h"
+#include "proto/longlived.h"
+
+struct rig {
+	struct event_base *base;
+	struct config cfg;
+	int app, relay;  /* the application's end; the fake relay's listener */
+	int get, post;   /* the relay's ends of the two sessions */
+	struct eng_status *st;
+	char guid[CAP_GUID_MAX + 1];
+};
+
+static const char spec_get_response[] = "HTTP/1.0 200 OK\r\n"
+					"Date: Wed, 26 Dec 2007 20:31:28 GMT\r\n"
+					"Server: Groove-Relay/12.0\r\n"
+					"Connection: Keep-Alive\r\n"
+					"Content-Length: 2147479552\r\n"
+					"\r\n"
+					"GroovePing: 1.0,Ping\r\n";
+
+static uint16_t port_of(int fd)
+{
+	struct sockaddr_in a;
+	socklen_t l = sizeof a;
+
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &l), 0);
+	return ntohs(a.sin_port);
+}
+
+/* Runs the engine's loop until fd is readable. */
+static void rig_until_readable(struct rig *r, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (poll(&p, 1, 0) == 0)
+		event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+}
+
+static void rig_start(struct rig *r, uint64_t limit)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct eng_request req;
+	char port[8];
+	int sv[2];
+
+	memset(r, 0, sizeof *r);
+	r->base = event_base_new();
+	r->relay = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(bind(r->relay, (struct sockaddr *)&a, sizeof a), 0);
+	ck_assert_int_eq(listen(r->relay, 4), 0);
+	snprintf(port, sizeof port, "%u", port_of(r->relay));
+	setenv("SSTPSHIM_TRANSPORTS", "longlived", 1);
+	setenv("SSTPSHIM_HTTP_PORT", port, 1);
+	unsetenv("http_proxy");
+	unsetenv("SSTPSHIM_HTTP_PROXY");
+	eng_proxy_reset();
+	config_load(&r->cfg, NULL);
+	r->cfg.longlived_limit = limit;
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	r->app = sv[0];
+	memset(&req, 0, sizeof req);
+	req.engine_fd = sv[1];
+	req.app_fd = r->app;
+	a.sin_port = htons(2492);
+	memcpy(&req.dest, &a, sizeof a);
+	req.dest_len = sizeof a;
+	r->st = eng_status_new();
+	atomic_fetch_add(&r->st->refs, 1);
+	req.status = r->st;
+	tunnel_start(r->base, &r->cfg, &req);
+}
+
+/* Reads one request from fd as the relay: the head, and for a POST the echo line. */
+static size_t rig_read_request(struct rig *r, int fd, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	for (;;) {
+		rig_until_readable(r, fd);
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		ck_assert_int_gt(n, 0);
+		len += (size_t)n;
+		buf[len] = '\0';
+		char *end = strstr(buf, "\r\n\r\n");
+		if (end && (strncmp(buf, "GET", 3) == 0 || strstr(end, LL_ECHO_LINE)))
+			return len;
+	}
+}
+
+/* Accepts both sessions and checks each request against what ll_request_write makes of the
+ * GUID it carries: every byte is as 2.2.2.1.1 and 2.2.2.1.2 say. */
+static void rig_accept(struct rig *r, uint64_t limit)
+{
+	char buf[2][CAP_LL_HEAD], want[CAP_LL_HEAD], host[32];
+	size_t len[2], want_len;
+
+	for (int i = 0; i < 2; i++) {
+		rig_until_readable(r, r->relay);
+		int fd = accept(r->relay, NULL, NULL);
+		len[i] = rig_read_request(r, fd, buf[i], sizeof buf[i]);
+		if (buf[i][0] == 'G')
+			r->get = fd;
+		else
+			r->post = fd;
+	}
+	ck_assert(r->get > 0 && r->post > 0);
+	const char *g = strstr(buf[0], "/2.0/127.0.0.1/") + strlen("/2.0/127.0.0.1/");
+	memcpy(r->guid, g, GUID_LEN);
+	r->guid[GUID_LEN] = '\0';
+	ck_assert(guid_valid(r->guid, GUID_LEN));
+	snprintf(host, sizeof host, "127.0.0.1:%u", port_of(r->relay));
+	struct ll_request req = { .relay = host, .server_name = "127.0.0.1", .guid = r->guid,
+				  .content_length = limit, .host_on_post = true };
+	for (int i = 0; i < 2; i++) {
+		req.kind = buf[i][0] == 'G' ? LL_GET : LL_POST;
+		ck_assert_int_eq(ll_request_write(&req, want, sizeof want, &want_len), 0);
+		ck_assert_msg(len[i] == want_len && memcmp(buf[i], want, want_len) == 0,
+			      "got <%s>\nwant <%.*s>", buf[i], (int)want_len, want);
+	}
+}
+
+static void rig_wait(struct rig *r)
+{
+	while (atomic_load(&r->st->state) == ENG_CONNECTING)
+		event_base_loop(r->base, EVLOOP_ONCE);
+}
+
+static void rig_free(struct rig *r)
+{
+	close(r->app);
+	close(r->relay);
+	if (r->get > 0)
+		close(r->get);
+	if (r->post > 0)
+		close(r->post);
+	while (r->st->tunnel)
+		event_base_loop(r->base, EVLOOP_ONCE);
+	eng_status_put(r->st);
+	event_base_free(r->base);
+}
+
+START_TEST(handshake_data_and_half_close)
+{
+	struct rig r;
+	char buf[64];
+
+	rig_start(&r, LL_CONTENT_LENGTH);
+	rig_accept(&r, LL_CONTENT_LENGTH);
+	ck_assert_int_eq(write(r.get, spec_get_response, strlen(spec_get_response)),
+			 (ssize_t)strlen(spec_get_response));
+	rig_wait(&r);
+	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+	ck_assert_str_eq(r.st->transport, "longlived");
+	ck_assert_int_eq(write(r.app, "hello", 5), 5); /* up the POST body, nothing around it */
+	rig_until_readable(&r, r.post);
+	ck_assert_int_eq(read(r.post, buf, sizeof buf), 5);
+	ck_assert(memcmp(buf, "hello", 5) == 0);
+	ck_assert_int_eq(write(r.get, "world", 5), 5); /* down the GET response, as it comes */
+	rig_until_readable(&r, r.app);
+	ck_assert_int_eq(read(r.app, buf, sizeof buf), 5);
+	ck_assert(memcmp(buf, "world", 5) == 0);
+	shutdown(r.app, SHUT_WR); /* the application's end: a FIN on the POST session */
+	rig_until_readable(&r, r.post);
+	ck_assert_int_eq(read(r.post, buf, sizeof buf), 0);
+	ck_assert_int_eq(write(r.get, "late", 4), 4); /* the other way still flows */
+	rig_until_readable(&r, r.app);
+	ck_assert_int_eq(read(r.app, buf, sizeof buf), 4);
+	shutdown(r.get, SHUT_WR); /* the end of the GET response: EOF for the application */
+	rig_until_readable(&r, r.app);
+	ck_assert_int_eq(read(r.app, buf, sizeof buf), 0);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(relay_400_refuses)
+{
+	static const char resp[] = "HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+	struct rig r;
+
+	rig_start(&r, LL_CONTENT_LENGTH);
+	rig_accept(&r, LL_CONTENT_LENGTH);
+	ck_assert_int_eq(write(r.get, resp, strlen(resp)), (ssize_t)strlen(resp));
+	rig_wait(&r);
+	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
+	ck_assert_int_eq(atomic_load(&r.st->error), ECONNREFUSED);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(wrong_echo_fails)
+{
+	static const char resp[] = "HTTP/1.0 200 OK\r\nContent-Length: 2147479552\r\n\r\nGroovePong";
+	struct rig r;
+
+	rig_start(&r, LL_CONTENT_LENGTH);
+	rig_accept(&r, LL_CONTENT_LENGTH);
+	ck_assert_int_eq(write(r.get, resp, strlen(resp)), (ssize_t)strlen(resp));
+	rig_wait(&r);
+	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
+	ck_assert_int_eq(atomic_load(&r.st->error), EPROTO);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(post_limit_resets_the_application)
+{
+	struct rig r;
+	char big[200], buf[16];
+	struct stat st;
+
+	memset(big, 'x', sizeof big);
+	rig_start(&r, 100);
+	ck_assert_int_eq(fstat(r.app, &st), 0);
+	((struct tunnel *)r.st->tunnel)->app_ino = st.st_ino;
+	rig_accept(&r, 100);
+	ck_assert_int_eq(write(r.get, spec_get_response, strlen(spec_get_response)),
+			 (ssize_t)strlen(spec_get_response));
+	rig_wait(&r);
+	ck_assert_int_eq(write(r.app, big, sizeof big), (ssize_t)sizeof big); /* 22 + 200 > 100 */
+	rig_until_readable(&r, r.app);
+	errno = 0;
+	ck_assert_int_eq(read(r.app, buf, sizeof buf), -1);
+	ck_assert_int_eq(errno, ECONNRESET);
+	rig_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("tp_longlived");
+	TCase *tc = tcase_create("against a scripted relay");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, handshake_data_and_half_close);
+	tcase_add_test(tc, relay_400_refuses);
+	tcase_add_test(tc, wrong_echo_fails);
+	tcase_add_test(tc, post_limit_resets_the_application);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

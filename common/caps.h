@@ -113,5 +113,8 @@
 #define CAP_RELAY_LISTENERS 16u
 /* Default for --max-connections: TCP connections open at once, clients and backends. */
 #define CAP_RELAY_CONNECTIONS 20000u
+/* relay/poll_vc: Polling virtual connections one relay keeps at once (each holds a backend
+ * connection and up to CAP_RELAY_BUFFER + CAP_POLL_BODY bytes). */
+#define CAP_RELAY_POLL_VCS 10000u
 
 #endif

@@ -87,8 +87,9 @@ static void dial_ready(evutil_socket_t fd, short what, void *arg)
 	cb(bev, err, cb_arg);
 }
 
-struct dial *dial_start(struct tunnel *t, const struct sockaddr *addr, socklen_t len, dial_cb cb,
-			void *arg)
+/* dial_start, with t's socket options when t is not NULL. */
+static struct dial *dial_begin(struct event_base *base, const struct tunnel *t,
+			       const struct sockaddr *addr, socklen_t len, dial_cb cb, void *arg)
 {
 	struct dial *d = calloc(1, sizeof *d);
 
@@ -96,16 +97,17 @@ struct dial *dial_start(struct tunnel *t, const struct sockaddr *addr, socklen_t
 		return NULL;
 	d->cb = cb;
 	d->arg = arg;
-	d->base = t->base;
+	d->base = base;
 	d->fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->fd < 0) {
 		free(d);
 		return NULL;
 	}
-	tunnel_apply_sockopts(t, d->fd);
+	if (t)
+		tunnel_apply_sockopts(t, d->fd);
 	if (connect(d->fd, addr, len) < 0 && errno != EINPROGRESS)
 		d->err = errno; /* reported from the loop, like any other outcome */
-	d->ev = event_new(t->base, d->fd, EV_WRITE, dial_ready, d);
+	d->ev = event_new(base, d->fd, EV_WRITE, dial_ready, d);
 	if (!d->ev) {
 		dial_free(d);
 		errno = ENOMEM;
@@ -116,6 +118,18 @@ struct dial *dial_start(struct tunnel *t, const struct sockaddr *addr, socklen_t
 	else
 		event_add(d->ev, NULL);
 	return d;
+}
+
+struct dial *dial_start(struct tunnel *t, const struct sockaddr *addr, socklen_t len, dial_cb cb,
+			void *arg)
+{
+	return dial_begin(t->base, t, addr, len, cb, arg);
+}
+
+struct dial *dial_start_plain(struct event_base *base, const struct sockaddr *addr, socklen_t len,
+			      dial_cb cb, void *arg)
+{
+	return dial_begin(base, NULL, addr, len, cb, arg);
 }
 
 static void dial_attempt_done(struct bufferevent *bev, int err, void *arg)

@@ -18,6 +18,11 @@ typedef void (*dial_cb)(struct bufferevent *bev, int err, void *arg);
 struct dial *dial_start(struct tunnel *t, const struct sockaddr *addr, socklen_t len, dial_cb cb,
 			void *arg);
 
+/* dial_start for connections that outlive their tunnel's attempt (Polling opens one per
+ * request): no tunnel, no application socket options. */
+struct dial *dial_start_plain(struct event_base *base, const struct sockaddr *addr, socklen_t len,
+			      dial_cb cb, void *arg);
+
 /* Abandons a dial that has not reported. NULL is a no-op. */
 void dial_cancel(struct dial *d);
 

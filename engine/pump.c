@@ -84,9 +84,12 @@ static void pump_write_cb(struct bufferevent *bev, void *arg)
 static void pump_fail(struct pump *p, struct pump_side *side)
 {
 	log_debug("tunnel %u: %s side failed: %s", p->tunnel->id, side->name, strerror(errno));
-	/* The far end broke: the application must see a reset, not a clean end of stream. */
-	if (side == &p->net)
+	/* The far end broke: the application must see a reset, not a clean end of stream. The
+	 * reset needs unread bytes on our end when it closes, after this callback: stop reading. */
+	if (side == &p->net) {
+		bufferevent_disable(p->app.bev, EV_READ);
 		app_end_reset(p->tunnel, bufferevent_getfd(p->app.bev));
+	}
 	tunnel_close(p->tunnel);
 }
 

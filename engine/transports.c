@@ -12,6 +12,7 @@ extern const struct transport tp_connect;
 extern const struct transport tp_socks5;
 extern const struct transport tp_longlived;
 extern const struct transport tp_keepalive;
+extern const struct transport tp_polling;
 
 const struct transport *const tp_all[] = {
 	&tp_direct,
@@ -20,6 +21,7 @@ const struct transport *const tp_all[] = {
 	&tp_socks5,
 	&tp_longlived,
 	&tp_keepalive,
+	&tp_polling,
 	NULL,
 };
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static void ll_common_headers(struct http_out *o)
+void ll_common_headers(struct http_out *o)
 {
 	http_out_header(o, "Accept", "*/*");                            /* 2.2.1.2.1 */
 	http_out_header(o, "Content-Type", "application/octet-stream"); /* 2.2.1.2.2 */
@@ -12,7 +12,7 @@ static void ll_common_headers(struct http_out *o)
 }
 
 /* Both directives, each in its own field, as the original clients sent them (2.2.1.2.8, <9>). */
-static void ll_cache_headers(struct http_out *o)
+void ll_cache_headers(struct http_out *o)
 {
 	http_out_header(o, "Pragma", "no-cache"); /* 2.2.1.2.4 */
 	http_out_header(o, "Cache-Control", "no-cache");
@@ -112,14 +112,20 @@ const char *ll_reason(unsigned status)
 	return NULL;
 }
 
-void ll_response_head(struct http_out *o, unsigned status, const char *date, const char *server,
-		      uint64_t content_length)
+void ll_response_fields(struct http_out *o, unsigned status, const char *date,
+			const char *server, uint64_t content_length)
 {
 	http_out_status_line(o, 0, status, ll_reason(status)); /* 2.2.2.1.3.1: HTTP/1.0 */
 	http_out_header(o, "Date", date);
 	http_out_header(o, "Server", server);
 	http_out_header(o, "Connection", "Keep-Alive");
 	http_out_header_u64(o, "Content-Length", content_length);
+}
+
+void ll_response_head(struct http_out *o, unsigned status, const char *date, const char *server,
+		      uint64_t content_length)
+{
+	ll_response_fields(o, status, date, server, content_length);
 	http_out_end(o);
 }
 

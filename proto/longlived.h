@@ -138,4 +138,13 @@ enum parse_rc ll_echo_parse(struct ll_echo *e, const char *buf, size_t len, size
  * complete the handshake. */
 bool ll_echo_seen(const struct ll_echo *e);
 
+/* Pieces of the heads above that the other encapsulations share (Polling, 2.2.2.3): Accept,
+ * Content-Type and User-Agent (2.2.1.2.1-3); Pragma, Cache-Control twice and Expires (2.2.1.2.4,
+ * 2.2.1.2.5, 2.2.1.2.8); a response's status line, Date, Server, Connection and Content-Length
+ * (2.2.2.1.3), without the blank line that ends the head. */
+void ll_common_headers(struct http_out *o);
+void ll_cache_headers(struct http_out *o);
+void ll_response_fields(struct http_out *o, unsigned status, const char *date,
+			const char *server, uint64_t content_length);
+
 #endif

@@ -15,6 +15,13 @@
 #define RELAY_RECEIVE_MS 90000u
 /* A request head must be complete this long after the connection was accepted. */
 #define RELAY_HEADER_MS 10000u
+/* Polling: how long a poll with nothing to return is held (RFC 6202 2.2: below the idle
+ * timeouts of what sits between client and relay: nginx's proxy_read_timeout is 60 s, many
+ * corporate proxies and NATs drop idle connections after 30 to 60 s, squid's read_timeout is
+ * 15 min), and how long a virtual connection lives without a request (above the 120 s
+ * Max-Poll-Interval a spec client waits at most, 2.2.2.3.2.1.1.1). */
+#define RELAY_POLL_HOLD_MS 25000u
+#define RELAY_POLL_EXPIRE_MS 300000u
 
 static const char relay_usage[] =
 	"usage: sstp-relay [options]\n"
@@ -28,12 +35,17 @@ static const char relay_usage[] =
 	"  --establish-timeout SEC      ConnectionEstablishment timer (default 90, 0 = off)\n"
 	"  --receive-timeout SEC        NetworkReceiveIO timer (default 90, 0 = off)\n"
 	"  --header-timeout SEC         time allowed for a request head (default 10)\n"
+	"  --poll-hold SEC              Polling: hold a poll with nothing to return (default 25,\n"
+	"                               0 = answer at once as the spec does)\n"
+	"  --poll-expire SEC            Polling: close a virtual connection without requests\n"
+	"                               (default 300)\n"
 	"  --log LEVEL                  off, error, warn, info (default), debug\n"
 	"  --log-file PATH              log there instead of stderr (SIGHUP reopens it)\n"
 	"  --help, --version\n";
 
 enum { OPT_LISTEN = 256, OPT_TUNNEL, OPT_BACKEND, OPT_NAME, OPT_MAX, OPT_ESTABLISH, OPT_RECEIVE,
-       OPT_HEADER, OPT_LOG, OPT_LOG_FILE, OPT_HELP, OPT_VERSION };
+       OPT_HEADER, OPT_LOG, OPT_LOG_FILE, OPT_HELP, OPT_VERSION,
+       OPT_POLL_HOLD, OPT_POLL_EXPIRE };
 
 static const struct option relay_options[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -46,6 +58,8 @@ static const struct option relay_options[] = {
 	{ "header-timeout", required_argument, NULL, OPT_HEADER },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+	{ "poll-hold", required_argument, NULL, OPT_POLL_HOLD },
+	{ "poll-expire", required_argument, NULL, OPT_POLL_EXPIRE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -113,6 +127,12 @@ static int relay_parse_args(int argc, char **argv, struct relay_opts *o)
 		case OPT_HEADER:
 			rc = relay_seconds("header-timeout", optarg, false, &o->header_ms);
 			break;
+		case OPT_POLL_HOLD:
+			rc = relay_seconds("poll-hold", optarg, true, &o->poll_hold_ms);
+			break;
+		case OPT_POLL_EXPIRE:
+			rc = relay_seconds("poll-expire", optarg, false, &o->poll_expire_ms);
+			break;
 		case OPT_LOG:
 			if (log_level_parse(optarg, &o->log_level) < 0)
 				return relay_bad("log", optarg, "expected off, error, warn, info, debug");
@@ -159,6 +179,7 @@ static void relay_on_signal(evutil_socket_t sig, short what, void *arg)
 	relay_listen_close(r);
 	relay_ll_drain(r);
 	relay_ka_drain(r);
+	relay_poll_drain(r);
 	if (r->n_clients == 0)
 		event_base_loopexit(r->base, NULL);
 }
@@ -174,6 +195,8 @@ int main(int argc, char **argv)
 				      .establish_ms = RELAY_ESTABLISH_MS,
 				      .receive_ms = RELAY_RECEIVE_MS,
 				      .header_ms = RELAY_HEADER_MS,
+				      .poll_hold_ms = RELAY_POLL_HOLD_MS,
+				      .poll_expire_ms = RELAY_POLL_EXPIRE_MS,
 				      .log_level = LOG_INFO };
 	rc = relay_parse_args(argc, argv, &r.opts);
 	if (rc != 0)

@@ -40,6 +40,11 @@ struct relay_opts {
 	unsigned header_ms;         /* a request head must arrive within this (slowloris) */
 	enum log_level log_level;
 	const char *log_file;
+	/* Polling (3.6): --poll-hold, how long a poll with nothing to return waits for backend
+	 * data (0 = answer at once, as the spec does); --poll-expire, how long a virtual
+	 * connection lives without a request. */
+	unsigned poll_hold_ms;
+	unsigned poll_expire_ms;
 };
 
 struct relay {
@@ -53,6 +58,8 @@ struct relay {
 	unsigned n_vcs;
 	struct relay_vc *buckets[CAP_RELAY_BUCKETS]; /* VirtualConnectionGUIDList (3.2.1.1) */
 	struct relay_ka *ka_buckets[CAP_RELAY_BUCKETS]; /* the same for KeepAlive (3.4.1.1) */
+	struct relay_pvc *poll_buckets[CAP_RELAY_BUCKETS]; /* the same for Polling (3.6.1.1) */
+	unsigned n_pvcs;
 };
 
 /* FNV-1a of a Virtual-Connection-GUID, for the buckets of the GUID tables. */
@@ -139,6 +146,18 @@ void relay_ka_abort_guid(struct relay *r, const char *guid);
 
 /* SIGTERM: closes the virtual connections not established yet. */
 void relay_ka_drain(struct relay *r);
+
+/* relay/polling.c, relay/poll_vc.c: Polling virtual connections (3.6) ---------------------- */
+
+struct http_head;
+
+/* A Polling request head (proto/poll_http.h poll_request_is_polling) arrived on bev (its input
+ * holds what followed the head). Takes bev: reads the body, answers it. */
+void relay_poll_request(struct relay *r, struct bufferevent *bev, const struct http_head *h,
+			const char *peer);
+
+/* SIGTERM: answers the held polls now and closes the virtual connections not established. */
+void relay_poll_drain(struct relay *r);
 
 /* relay/backend.c ---------------------------------------------------------------------------- */
 

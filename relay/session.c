@@ -15,6 +15,7 @@
 #include "proto/http_msg.h"
 #include "proto/keepalive.h"
 #include "proto/longlived.h"
+#include "proto/poll_http.h"
 #include "relay/relay.h"
 
 /* Bytes read per system call while reading a head: a little more than one head. */
@@ -82,6 +83,12 @@ static void relay_session_dispatch(struct relay_session *s)
 	enum ll_verdict v;
 	struct bufferevent *bev = s->bev;
 
+	if (poll_request_is_polling(http_parser_head(s->parser))) { /* Polling: POST / (3.6.5) */
+		bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+		relay_poll_request(s->r, bev, http_parser_head(s->parser), s->peer);
+		relay_session_free(s);
+		return;
+	}
 	if (ka_target_is_keepalive(http_head_target(http_parser_head(s->parser)))) {
 		relay_session_dispatch_ka(s);
 		return;

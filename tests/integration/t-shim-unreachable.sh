@@ -25,7 +25,7 @@ nonblocking $want" ] || fail "$host: expected $want both ways, got: $(cat "$out"
 }
 
 # Without the shim, the kernel gives these very errnos (so the test measures the shim).
-netns_run python3 "$here/errno_probe.py" 10.1.2.3 2492 | grep -qx "blocking ENETUNREACH" ||
+netns_run python3 "$here/errno_probe.py" 10.1.2.3 2492 | grep -x "blocking ENETUNREACH" > /dev/null ||
 	fail "the namespace does not give ENETUNREACH without the shim"
 expect_errno 10.1.2.3 ENETUNREACH
 expect_errno 10.9.1.1 EHOSTUNREACH

@@ -1,0 +1,23 @@
+#!/bin/bash
+# The example clients, unmodified, under the shim with SSTPSHIM_TRANSPORTS=polling, straight to
+# sstp-relay in front of an echo server: POLL_MIB MiB (100 here) each way must come back intact
+# (SHA-256), with the spec's immediate answers (--poll-hold 0) and with long polling (the
+# default hold), and the relay must be left with no connection open.
+. "$(dirname "$0")/lib.sh"
+POLL_MIB=${POLL_MIB:-100}
+. "$(dirname "$0")/poll_lib.sh"
+
+random_file "$WORK/sent" "$POLL_MIB"
+for hold in 0 25; do
+	poll_start_echo_relay --poll-hold "$hold"
+	fds=$(fd_count "$POLL_RELAY_PID")
+	for client in client_blocking client_epoll; do
+		poll_echo "$client-$hold" "$WORK/sent" "$BUILD/examples/$client" --stdio -p 2492
+		pass "$client, --poll-hold $hold: $POLL_MIB MiB each way intact via polling"
+	done
+	poll_assert_relay_clean "$fds"
+	grep -q "pvc .*closed, both directions finished" "$WORK/prelay.log" ||
+		fail "the relay did not see both directions finish: $(tail -5 "$WORK/prelay.log")"
+	pass "--poll-hold $hold: the relay closed every connection"
+	kill "$POLL_RELAY_PID"
+done

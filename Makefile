@@ -91,10 +91,13 @@ check: all unit integration asan
 # Every parser's libFuzzer target (tests/fuzz/), each run FUZZ_SECONDS from its seeds; needs clang.
 FUZZ_SECONDS ?= 30
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) common/num.c
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) common/num.c tests/fuzz/fuzz_check.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$(CPPFLAGS) -o $@ $^ $(CRYPTO_LIBS)
+		$(CPPFLAGS) -o $@ $(filter %.c,$^) $(CRYPTO_LIBS)
+
+# Targets that also exercise engine code built of pure functions.
+$(BUILD)/fuzz/fuzz_proxy_auth: engine/proxy_auth.c
 
 fuzz: $(FUZZERS)
 	@set -e; for f in $(FUZZERS); do \

@@ -14,13 +14,7 @@
 #include "proto/base64.h"
 #include "proto/http_msg.h"
 
-#define CHECK(c)                                                                        \
-	do {                                                                            \
-		if (!(c)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static struct http_parser pa, pb, pc;
 

@@ -11,13 +11,7 @@
 #include "proto/poll_checksum.h"
 #include "proto/poll_msg.h"
 
-#define CHECK(c)                                                                        \
-	do {                                                                            \
-		if (!(c)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static enum parse_rc feed(struct poll_msg_parser *p, bool response, const char *in, size_t len,
 			  size_t step, size_t *total)

@@ -18,13 +18,7 @@
 
 #include "engine/proxy_auth.h"
 
-#define CHECK(c)                                                                        \
-	do {                                                                            \
-		if (!(c)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 #define PASSWORD "pw-Zq8!x"
 

@@ -15,13 +15,7 @@
 #include "proto/no_proxy.h"
 #include "proto/proxy_url.h"
 
-#define CHECK(c)                                                                        \
-	do {                                                                            \
-		if (!(c)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static struct proxy_url u, v;
 static char text[CAP_PROXY_URL + 2], again[4 * CAP_PROXY_URL];

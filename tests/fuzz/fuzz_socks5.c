@@ -12,13 +12,7 @@
 
 #include "proto/socks5.h"
 
-#define CHECK(c)                                                                        \
-	do {                                                                            \
-		if (!(c)) {                                                             \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			abort();                                                        \
-		}                                                                       \
-	} while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 union parser {
 	struct socks5_method_parser m;

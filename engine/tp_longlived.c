@@ -8,12 +8,10 @@
  * when the proxy keeps it and the request left nothing unsent, else on a new one; a POST that only
  * opens an NTLM handshake goes without its body, so that the CHALLENGE comes on a free
  * connection. Credentials missing or refused fail the transport with EACCES. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +21,7 @@
 #include "engine/dial.h"
 #include "engine/proxy.h"
 #include "engine/proxy_session.h"
+#include "engine/relay_addr.h"
 #include "engine/transport.h"
 #include "engine/tunnel.h"
 #include "proto/guid.h"
@@ -600,65 +599,6 @@ static void tp_ll_post_dialled(struct bufferevent *bev, int err, void *arg)
 
 /* --- starting ------------------------------------------------------------------------------ */
 
-/* The destination's address as text, without port or brackets. */
-static void tp_ll_dest_address(const struct tunnel *t, char *out, size_t cap)
-{
-	if (t->dest.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)&t->dest)->sin_addr, out, cap);
-	else
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&t->dest)->sin6_addr, out,
-			  (socklen_t)cap);
-}
-
-/* "host[:port]" for Host and the absolute URI (2.2.1.2.7), brackets around IPv6 literals. */
-static void tp_ll_authority(const char *host, uint16_t port, char *out, size_t cap)
-{
-	bool v6 = strchr(host, ':') != NULL;
-
-	if (port == 80)
-		snprintf(out, cap, "%s%s%s", v6 ? "[" : "", host, v6 ? "]" : "");
-	else
-		snprintf(out, cap, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", port);
-}
-
-/* Where the relay is: SSTPSHIM_RELAY, else the intercepted host on SSTPSHIM_HTTP_PORT. Fills
- * its authority and, unless through a proxy, its address. */
-static int tp_ll_relay_where(const struct tunnel *t, bool resolve, char *authority, size_t cap,
-			   struct sockaddr_storage *to, socklen_t *to_len)
-{
-	const struct config *cfg = t->cfg;
-	char addr[INET6_ADDRSTRLEN] = "";
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
-	char port[8];
-
-	if (!cfg->relay_host[0]) {
-		tp_ll_dest_address(t, addr, sizeof addr);
-		tp_ll_authority(t->host[0] ? t->host : addr, cfg->http_port, authority, cap);
-		memcpy(to, &t->dest, t->dest_len);
-		*to_len = t->dest_len;
-		if (to->ss_family == AF_INET)
-			((struct sockaddr_in *)to)->sin_port = htons(cfg->http_port);
-		else
-			((struct sockaddr_in6 *)to)->sin6_port = htons(cfg->http_port);
-		return 0;
-	}
-	tp_ll_authority(cfg->relay_host, cfg->relay_port, authority, cap);
-	if (!resolve)
-		return 0;
-	snprintf(port, sizeof port, "%u", cfg->relay_port);
-	if (getaddrinfo(cfg->relay_host, port, &hints, &res) != 0 || !res ||
-	    res->ai_addrlen > sizeof *to) {
-		if (res)
-			freeaddrinfo(res);
-		errno = EHOSTUNREACH;
-		return -1;
-	}
-	memcpy(to, res->ai_addr, res->ai_addrlen);
-	*to_len = res->ai_addrlen;
-	freeaddrinfo(res);
-	return 0;
-}
-
 /* Fills both requests (2.2.2.1.1, 2.2.2.1.2) into c, and through a proxy their authentication
  * state. */
 static int tp_ll_requests(struct tp_ll *c, const struct tunnel *t)
@@ -666,10 +606,7 @@ static int tp_ll_requests(struct tp_ll *c, const struct tunnel *t)
 	static const char *const what[2] = { "longlived GET", "longlived POST" };
 	size_t len;
 
-	if (t->host[0]) /* Relay-Server-Name: the name the application asked for (2.2.1.1.2) */
-		snprintf(c->name, sizeof c->name, "%s", t->host);
-	else
-		tp_ll_dest_address(t, c->name, sizeof c->name);
+	eng_relay_server_name(t, c->name, sizeof c->name); /* Relay-Server-Name (2.2.1.1.2) */
 	/* 3.1.4.1: a new GUID per virtual connection; through a proxy, a Request ID per request */
 	if (guid_generate(c->guid) < 0)
 		return -1;
@@ -721,7 +658,7 @@ static int tp_ll_start(struct tp_attempt *a)
 	ll_echo_init(&c->echo);
 	errno = 0;
 	if (!c->receive || !c->watch ||
-	    tp_ll_relay_where(t, !c->proxy, c->authority, sizeof c->authority, &c->to,
+	    eng_relay_where(t, !c->proxy, c->authority, sizeof c->authority, &c->to,
 			      &c->to_len) < 0 ||
 	    tp_ll_requests(c, t) < 0)
 		goto out;

@@ -4,7 +4,7 @@
  * before the tunnel counts as established. The application's stream is one end of a
  * bufferevent pair: we feed the other end from the GET response and drain it into the POST body,
  * as the data arrives (3.1.5: never waiting for Content-Length). A proxy's 401/407 on either session
- * is answered through engine/proxy_session (3.1.5.1.1.2, 3.1.5.2.1.3): on the same connection
+ * is answered through engine/proxy_request (3.1.5.1.1.2, 3.1.5.2.1.3): on the same connection
  * when the proxy keeps it and the request left nothing unsent, else on a new one; a POST that only
  * opens an NTLM handshake goes without its body, so that the CHALLENGE comes on a free
  * connection. Credentials missing or refused fail the transport with EACCES. */
@@ -20,7 +20,7 @@
 #include "common/log.h"
 #include "engine/dial.h"
 #include "engine/proxy.h"
-#include "engine/proxy_session.h"
+#include "engine/proxy_request.h"
 #include "engine/relay_addr.h"
 #include "engine/transport.h"
 #include "engine/tunnel.h"
@@ -44,7 +44,7 @@ struct tp_ll {
 	enum tp_ll_state state;
 	struct dial *get_dial, *post_dial;
 	struct bufferevent *get, *post;
-	struct http_parser *parser[2]; /* [enum ll_kind]: each session's reply head, until through */
+	struct proxy_request *rq[2]; /* [enum ll_kind]: each session's request, until established */
 	struct ll_echo echo;
 	bool echo_done;
 	struct bufferevent *mine; /* our end of the pair; the pump holds the other */
@@ -60,10 +60,6 @@ struct tp_ll {
 	struct sockaddr_storage to; /* the relay's or proxy's address */
 	socklen_t to_len;
 	struct ll_request req[2];        /* [enum ll_kind] */
-	struct proxy_session *ps[2];     /* [enum ll_kind]; NULL when not through a proxy */
-	unsigned sent[2];                /* requests on the session's current connection */
-	bool skipping[2];                /* dropping a 401/407 body before the retry */
-	bool post_bodiless;              /* the last POST went without its body (NTLM NEGOTIATE) */
 	char authority[CAP_HOST_NAME + 16], name[CAP_HOST_NAME + 1], guid[GUID_LEN + 1];
 	char request_id[2][GUID_LEN + 1], uri[2][CAP_LL_URI];
 };
@@ -92,11 +88,8 @@ static void tp_ll_free(struct tp_ll *c)
 		event_free(c->receive);
 	if (c->watch)
 		event_free(c->watch);
-	for (int k = LL_GET; k <= LL_POST; k++) {
-		free(c->parser[k]);
-		proxy_session_clear(c->ps[k]);
-		free(c->ps[k]);
-	}
+	proxy_request_free(c->rq[LL_GET]);
+	proxy_request_free(c->rq[LL_POST]);
 	free(c);
 }
 
@@ -332,13 +325,9 @@ static void tp_ll_established(struct tp_ll *c)
 		return;
 	}
 	for (int k = LL_GET; k <= LL_POST; k++) {
-		free(c->parser[k]);
-		c->parser[k] = NULL;
-		if (c->ps[k])
-			proxy_session_accepted(c->ps[k]);
-		proxy_session_clear(c->ps[k]);
-		free(c->ps[k]);
-		c->ps[k] = NULL;
+		proxy_request_accepted(c->rq[k]);
+		proxy_request_free(c->rq[k]);
+		c->rq[k] = NULL;
 	}
 	c->mine = pair[0];
 	c->a = NULL;
@@ -361,30 +350,17 @@ static struct bufferevent *tp_ll_session(struct tp_ll *c, enum ll_kind k)
 	return k == LL_GET ? c->get : c->post;
 }
 
-/* Sends session k's request (2.2.2.1.1, 2.2.2.1.2) with the proxy credentials prepared, if any
- * (3.1.4.1.2, 3.1.4.1.4), and readies its reply parser. */
-static int tp_ll_send(struct tp_ll *c, enum ll_kind k)
+/* Writes session k's request (2.2.2.1.1, 2.2.2.1.2) with the proxy credentials of s, if any
+ * (3.1.4.1.2, 3.1.4.1.4). */
+static int tp_ll_write(void *arg, const struct proxy_session *s, bool no_body, char *buf,
+		       size_t cap, size_t *len)
 {
-	char buf[CAP_LL_HEAD + CAP_PROXY_AUTH_VALUE];
-	struct ll_request r = c->req[k];
-	const struct proxy_session *s = c->ps[k];
-	size_t len;
-	int rc;
+	struct ll_request r = *(const struct ll_request *)arg;
 
-	if (s) {
-		r.auth_field = proxy_session_field(s);
-		r.auth_value = s->value;
-		r.no_body = k == LL_POST && proxy_session_negotiating(s);
-	}
-	if (k == LL_POST)
-		c->post_bodiless = r.no_body;
-	rc = ll_request_write(&r, buf, sizeof buf, &len);
-	if (rc == 0)
-		rc = bufferevent_write(tp_ll_session(c, k), buf, len);
-	memset(buf, 0, sizeof buf); /* may hold a credential */
-	c->sent[k]++;
-	http_parser_init(c->parser[k], HTTP_RESPONSE);
-	return rc;
+	r.auth_field = s ? proxy_session_field(s) : NULL;
+	r.auth_value = s ? s->value : NULL;
+	r.no_body = no_body;
+	return ll_request_write(&r, buf, cap, len);
 }
 
 /* Session k again on a new connection to the proxy (3.1.4.1.4). */
@@ -397,8 +373,6 @@ static void tp_ll_redial(struct tp_ll *c, enum ll_kind k)
 		c->get = NULL;
 	else
 		c->post = NULL;
-	c->sent[k] = 0;
-	c->skipping[k] = false;
 	d = dial_start(c->a->tunnel, (struct sockaddr *)&c->to, c->to_len,
 		       k == LL_GET ? tp_ll_get_dialled : tp_ll_post_dialled, c);
 	if (!d) {
@@ -411,75 +385,34 @@ static void tp_ll_redial(struct tp_ll *c, enum ll_kind k)
 		c->post_dial = d;
 }
 
-/* 3.1.5.1.1.2 (POST), 3.1.5.2.1.3 (GET): a 401/407 on session k. True when its input is to be
- * read on (the retry goes on this connection); false when c is gone or the session redials. A
- * POST that carried its body cannot be followed by another request on its connection. */
-static bool tp_ll_challenged(struct tp_ll *c, enum ll_kind k, const struct http_head *h)
-{
-	const char *why = NULL;
-	bool reusable = k == LL_GET || c->post_bodiless;
-
-	switch (proxy_session_challenged(c->ps[k], h, reusable, &why)) {
-	case PROXY_RETRY_FAIL:
-		tp_ll_fail(c, EACCES, why);
-		return false;
-	case PROXY_RETRY_NEW:
-		tp_ll_redial(c, k);
-		return false;
-	case PROXY_RETRY_SAME:
-		break;
-	}
-	c->skipping[k] = true;
-	return true;
-}
-
-/* Reads session k's reply head, answering 401/407 replies. 1: a head that is not 401/407 is
- * complete in c->parser[k]; 0: more input is needed; -1: c is gone, or the session redials. */
+/* Reads session k's reply head, answering 401/407 replies (3.1.5.1.1.2, 3.1.5.2.1.3). 1: a head
+ * that is not 401/407 is complete; 0: more input is needed; -1: c is gone, or the session
+ * redials. */
 static int tp_ll_head(struct tp_ll *c, enum ll_kind k)
 {
-	struct evbuffer *in = bufferevent_get_input(tp_ll_session(c, k));
-	struct http_parser *p = c->parser[k];
-	struct evbuffer_iovec vec;
-	enum parse_rc rc = p->rc;
-	size_t used;
+	const char *why = NULL;
+	int err = 0;
 
-	for (;;) {
-		if (c->skipping[k]) {
-			if (!proxy_session_skip_body(c->ps[k], in))
-				return 0;
-			c->skipping[k] = false;
-			if (tp_ll_send(c, k) < 0) {
-				tp_ll_fail(c, errno ? errno : ENOMEM, "cannot send the retry");
-				return -1;
-			}
-			rc = PARSE_AGAIN;
-		}
-		while (rc == PARSE_AGAIN && evbuffer_peek(in, -1, NULL, &vec, 1) > 0 && vec.iov_len) {
-			rc = http_parse(p, vec.iov_base, vec.iov_len, &used);
-			evbuffer_drain(in, used);
-		}
-		if (rc == PARSE_AGAIN)
-			return 0;
-		if (rc != PARSE_DONE) {
-			tp_ll_fail(c, EPROTO, "the relay's or proxy's response head is malformed");
-			return -1;
-		}
-		const struct http_head *h = http_parser_head(p);
-		if (!c->ps[k] || (h->status != 401 && h->status != 407))
-			return 1;
-		if (!tp_ll_challenged(c, k, h))
-			return -1;
+	switch (proxy_request_read(c->rq[k], &err, &why)) {
+	case PROXY_REQUEST_HEAD:
+		return 1;
+	case PROXY_REQUEST_AGAIN:
+		return 0;
+	case PROXY_REQUEST_REDIAL:
+		tp_ll_redial(c, k);
+		return -1;
+	case PROXY_REQUEST_FAIL:
+		break;
 	}
+	tp_ll_fail(c, err, why);
+	return -1;
 }
 
 /* A session closed during the handshake. True when it was waiting for the retry of a 401/407
- * whose connection the proxy did not keep after all: it redials (bounded by
- * CAP_PROXY_AUTH_ROUNDS, as every 401/407 counts). */
+ * whose connection the proxy did not keep after all: it redials. */
 static bool tp_ll_redialled(struct tp_ll *c, enum ll_kind k)
 {
-	bool retrying = c->skipping[k] || (c->sent[k] > 1 && c->parser[k]->total == 0);
-
-	if (!c->ps[k] || !retrying || !proxy_session_may_redial(c->ps[k]))
+	if (!proxy_request_may_redial(c->rq[k]))
 		return false;
 	tp_ll_redial(c, k);
 	return true;
@@ -496,9 +429,9 @@ static void tp_ll_handshake_read(struct bufferevent *bev, void *arg)
 
 	if (tp_ll_head(c, LL_GET) <= 0)
 		return;
-	if (ll_response_check(http_parser_head(c->parser[LL_GET]), &why) != LL_OK) {
+	if (ll_response_check(http_parser_head(&c->rq[LL_GET]->parser), &why) != LL_OK) {
 		log_info("tunnel %u: longlived: HTTP %u from the %s", c->id,
-			 http_parser_head(c->parser[LL_GET])->status,
+			 http_parser_head(&c->rq[LL_GET]->parser)->status,
 			 c->a->tunnel->host[0] ? c->a->tunnel->host : "relay");
 		tp_ll_fail(c, ECONNREFUSED, why);
 		return;
@@ -532,14 +465,14 @@ static void tp_ll_post_handshake_read(struct bufferevent *bev, void *arg)
 {
 	struct tp_ll *c = arg;
 
-	if (!c->ps[LL_POST]) {
+	if (!c->proxy) {
 		tp_ll_fail(c, ECONNREFUSED, "the relay answered on the POST session");
 		return;
 	}
 	if (tp_ll_head(c, LL_POST) <= 0)
 		return;
 	log_info("tunnel %u: longlived: HTTP %u on the POST session from %s", c->id,
-		 http_parser_head(c->parser[LL_POST])->status, c->proxy->redacted);
+		 http_parser_head(&c->rq[LL_POST]->parser)->status, c->proxy->redacted);
 	tp_ll_fail(c, ECONNREFUSED, "the relay or proxy answered on the POST session");
 }
 
@@ -568,7 +501,8 @@ static void tp_ll_session_up(struct tp_ll *c, struct bufferevent *bev, enum ll_k
 		bufferevent_setcb(bev, tp_ll_post_handshake_read, NULL, tp_ll_post_handshake_event,
 				  c);
 	}
-	if (tp_ll_send(c, k) < 0) { /* the POST with the echo string */
+	proxy_request_attach(c->rq[k], bev);
+	if (proxy_request_send(c->rq[k]) < 0) { /* the POST with the echo string */
 		tp_ll_fail(c, errno ? errno : ENOMEM, "cannot send the request");
 		return;
 	}
@@ -617,22 +551,13 @@ static int tp_ll_requests(struct tp_ll *c, const struct tunnel *t)
 					  .request_id = c->request_id[k],
 					  .content_length = c->limit, .via_proxy = c->proxy != NULL,
 					  .host_on_post = true };
-		c->parser[k] = malloc(sizeof *c->parser[k]);
-		if (!c->parser[k] || guid_generate(c->request_id[k]) < 0 ||
+		if (guid_generate(c->request_id[k]) < 0 ||
 		    ll_uri_write(r, c->uri[k], sizeof c->uri[k], &len) < 0)
 			return -1;
-		http_parser_init(c->parser[k], HTTP_RESPONSE);
-		if (!c->proxy)
-			continue;
-		c->ps[k] = malloc(sizeof *c->ps[k]);
-		if (!c->ps[k])
+		c->rq[k] = proxy_request_new(c->proxy, t->id, what[k], k == LL_GET ? "GET" : "POST",
+					     c->uri[k], k == LL_POST, tp_ll_write, r);
+		if (!c->rq[k])
 			return -1;
-		if (proxy_session_init(c->ps[k], c->proxy, t->id, what[k], k == LL_GET ? "GET" : "POST",
-				       c->uri[k], NULL) < 0) {
-			free(c->ps[k]);
-			c->ps[k] = NULL;
-			return -1;
-		}
 	}
 	log_debug("tunnel %u: longlived vc %.8s for %s via %s%s", t->id, c->guid, c->name,
 		  c->authority, c->proxy ? " (proxy)" : "");

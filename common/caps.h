@@ -88,6 +88,9 @@
 #define CAP_PROXY_AUTH_BODY (64u * 1024u)
 /* Bytes of a CONNECT request head (request line, five fields, a Proxy-Authorization value). */
 #define CAP_CONNECT_REQUEST (CAP_PROXY_AUTH_VALUE + 1024u)
+/* Bytes of a request of an HTTP encapsulation with a Proxy-Authorization value (engine/
+ * proxy_request): the LongLived heads are under CAP_LL_HEAD. */
+#define CAP_PROXY_REQUEST (CAP_PROXY_AUTH_VALUE + 4096u)
 
 /* proto/guid, proto/longlived: the LongLived encapsulation (MS-GRVHENC 2.2.1.1, 2.2.2.1). */
 /* Characters of a Virtual-Connection-GUID we accept. The ABNF says 39 (2.2.1.1.1) and we send 39,

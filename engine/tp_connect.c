@@ -28,6 +28,7 @@
 #include "engine/dial.h"
 #include "engine/proxy.h"
 #include "engine/proxy_auth.h"
+#include "engine/proxy_session.h"
 #include "engine/transport.h"
 #include "engine/tunnel.h"
 #include "proto/http_msg.h"
@@ -192,21 +193,6 @@ static bool tpc_retry(struct tpc *c)
 	return !redial;
 }
 
-/* Whether the proxy keeps this connection for our next request, and we can find where this
- * reply ends: a Content-Length body we are willing to read (RFC 7230 3.3.3, 6.3; a reply to our
- * HTTP/1.0 request is persistent only when it says keep-alive, or is HTTP/1.1 without close). */
-static bool tpc_keeps_connection(const struct http_head *h, uint64_t *body)
-{
-	bool close = http_head_has_token(h, "Connection", "close") ||
-		     http_head_has_token(h, "Proxy-Connection", "close");
-	bool keep = http_head_has_token(h, "Connection", "keep-alive") ||
-		    http_head_has_token(h, "Proxy-Connection", "keep-alive") || h->minor >= 1;
-
-	if (close || !keep || http_head_get(h, "Transfer-Encoding"))
-		return false;
-	return http_head_content_length(h, body) == 0 && *body <= CAP_PROXY_AUTH_BODY;
-}
-
 /* 3.7.5.1.3: 401 or 407. Prepares the retry; false when it failed (c is gone then). */
 static bool tpc_challenged(struct tpc *c, const struct http_head *h)
 {
@@ -221,7 +207,7 @@ static bool tpc_challenged(struct tpc *c, const struct http_head *h)
 	}
 	log_debug("tunnel %u connect: %u from %s, answering with %s", c->a->tunnel->id, h->status,
 		  c->proxy->redacted, proxy_auth_scheme_name(&c->pa));
-	c->redial = !tpc_keeps_connection(h, &c->body_left);
+	c->redial = !proxy_session_keeps_connection(h, &c->body_left);
 	if (c->redial && proxy_auth_needs_same_connection(&c->pa)) {
 		tpc_finish(c, EACCES, "the proxy closes the connection in the middle of NTLM");
 		return false;

@@ -3,7 +3,11 @@
  * absolute URIs; the echo string goes up the POST body and must come back down the GET response
  * before the tunnel counts as established. The application's stream is one end of a
  * bufferevent pair: we feed the other end from the GET response and drain it into the POST body,
- * as the data arrives (3.1.5: never waiting for Content-Length). */
+ * as the data arrives (3.1.5: never waiting for Content-Length). A proxy's 401/407 on either session
+ * is answered through engine/proxy_request (3.1.5.1.1.2, 3.1.5.2.1.3): on the same connection
+ * when the proxy keeps it and the request left nothing unsent, else on a new one; a POST that only
+ * opens an NTLM handshake goes without its body, so that the CHALLENGE comes on a free
+ * connection. Credentials missing or refused fail the transport with EACCES. */
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -16,6 +20,7 @@
 #include "common/log.h"
 #include "engine/dial.h"
 #include "engine/proxy.h"
+#include "engine/proxy_request.h"
 #include "engine/relay_where.h"
 #include "engine/transport.h"
 #include "engine/tunnel.h"
@@ -39,7 +44,7 @@ struct tp_ll {
 	enum tp_ll_state state;
 	struct dial *get_dial, *post_dial;
 	struct bufferevent *get, *post;
-	struct http_parser *parser; /* the GET response head, until it is through */
+	struct proxy_request *rq[2]; /* [enum ll_kind]: each session's request, until established */
 	struct ll_echo echo;
 	bool echo_done;
 	struct bufferevent *mine; /* our end of the pair; the pump holds the other */
@@ -49,9 +54,18 @@ struct tp_ll {
 	uint64_t limit, post_sent, get_received; /* 3.1.1.1 Connection*ContentLength */
 	struct event *receive;    /* NetworkReceiveIO */
 	struct event *watch;
-	char get_req[CAP_LL_HEAD], post_req[CAP_LL_HEAD];
-	size_t get_len, post_len;
+	/* the handshake's requests, as sent again after a 401/407 (same GUID and Request ID, so
+	 * that a Digest answer's uri is the request's) */
+	const struct eng_proxy *proxy;
+	struct sockaddr_storage to; /* the relay's or proxy's address */
+	socklen_t to_len;
+	struct ll_request req[2];        /* [enum ll_kind] */
+	char authority[CAP_HOST_NAME + 16], name[CAP_HOST_NAME + 1], guid[GUID_LEN + 1];
+	char request_id[2][GUID_LEN + 1], uri[2][CAP_LL_URI];
 };
+
+static void tp_ll_get_dialled(struct bufferevent *bev, int err, void *arg);
+static void tp_ll_post_dialled(struct bufferevent *bev, int err, void *arg);
 
 static void tp_ll_go(struct tp_ll *c, enum tp_ll_state to)
 {
@@ -74,7 +88,8 @@ static void tp_ll_free(struct tp_ll *c)
 		event_free(c->receive);
 	if (c->watch)
 		event_free(c->watch);
-	free(c->parser);
+	proxy_request_free(c->rq[LL_GET]);
+	proxy_request_free(c->rq[LL_POST]);
 	free(c);
 }
 
@@ -298,7 +313,7 @@ static void tp_ll_watch(evutil_socket_t fd, short what, void *arg)
 /* --- handshake (3.1.4.1, 3.1.5.2.1) ------------------------------------------------------- */
 
 /* The echo came back: the virtual connection is 'Established'; hand the pair's other end to the
- * chain. */
+ * chain. Both requests went through the proxy: its memo learns what it took. */
 static void tp_ll_established(struct tp_ll *c)
 {
 	struct bufferevent *pair[2];
@@ -309,8 +324,11 @@ static void tp_ll_established(struct tp_ll *c)
 		tp_ll_fail(c, ENOMEM, "cannot create a stream pair");
 		return;
 	}
-	free(c->parser);
-	c->parser = NULL;
+	for (int k = LL_GET; k <= LL_POST; k++) {
+		proxy_request_accepted(c->rq[k]);
+		proxy_request_free(c->rq[k]);
+		c->rq[k] = NULL;
+	}
 	c->mine = pair[0];
 	c->a = NULL;
 	a->state = NULL;
@@ -327,34 +345,97 @@ static void tp_ll_established(struct tp_ll *c)
 	tp_ll_down(c); /* whatever followed the echo */
 }
 
+static struct bufferevent *tp_ll_session(struct tp_ll *c, enum ll_kind k)
+{
+	return k == LL_GET ? c->get : c->post;
+}
+
+/* Writes session k's request (2.2.2.1.1, 2.2.2.1.2) with the proxy credentials of s, if any
+ * (3.1.4.1.2, 3.1.4.1.4). */
+static int tp_ll_write(void *arg, const struct proxy_session *s, bool no_body, char *buf,
+		       size_t cap, size_t *len)
+{
+	struct ll_request r = *(const struct ll_request *)arg;
+
+	r.auth_field = s ? proxy_session_field(s) : NULL;
+	r.auth_value = s ? s->value : NULL;
+	r.no_body = no_body;
+	return ll_request_write(&r, buf, cap, len);
+}
+
+/* Session k again on a new connection to the proxy (3.1.4.1.4). */
+static void tp_ll_redial(struct tp_ll *c, enum ll_kind k)
+{
+	struct dial *d;
+
+	bufferevent_free(tp_ll_session(c, k));
+	if (k == LL_GET)
+		c->get = NULL;
+	else
+		c->post = NULL;
+	d = dial_start(c->a->tunnel, (struct sockaddr *)&c->to, c->to_len,
+		       k == LL_GET ? tp_ll_get_dialled : tp_ll_post_dialled, c);
+	if (!d) {
+		tp_ll_fail(c, errno ? errno : ENOMEM, "cannot reach the proxy again");
+		return;
+	}
+	if (k == LL_GET)
+		c->get_dial = d;
+	else
+		c->post_dial = d;
+}
+
+/* Reads session k's reply head, answering 401/407 replies (3.1.5.1.1.2, 3.1.5.2.1.3). 1: a head
+ * that is not 401/407 is complete; 0: more input is needed; -1: c is gone, or the session
+ * redials. */
+static int tp_ll_head(struct tp_ll *c, enum ll_kind k)
+{
+	const char *why = NULL;
+	int err = 0;
+
+	switch (proxy_request_read(c->rq[k], &err, &why)) {
+	case PROXY_REQUEST_HEAD:
+		return 1;
+	case PROXY_REQUEST_AGAIN:
+		return 0;
+	case PROXY_REQUEST_REDIAL:
+		tp_ll_redial(c, k);
+		return -1;
+	case PROXY_REQUEST_FAIL:
+		break;
+	}
+	tp_ll_fail(c, err, why);
+	return -1;
+}
+
+/* A session closed during the handshake. True when it was waiting for the retry of a 401/407
+ * whose connection the proxy did not keep after all: it redials. */
+static bool tp_ll_redialled(struct tp_ll *c, enum ll_kind k)
+{
+	if (!proxy_request_may_redial(c->rq[k]))
+		return false;
+	tp_ll_redial(c, k);
+	return true;
+}
+
 /* Reads the GET response head, then the echo string (3.1.5.2.1.1). */
 static void tp_ll_handshake_read(struct bufferevent *bev, void *arg)
 {
 	struct tp_ll *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	struct evbuffer_iovec vec;
-	enum parse_rc rc = c->parser->rc;
+	enum parse_rc rc;
 	const char *why;
 	size_t used;
 
-	while (rc == PARSE_AGAIN && evbuffer_peek(in, -1, NULL, &vec, 1) > 0 && vec.iov_len) {
-		rc = http_parse(c->parser, vec.iov_base, vec.iov_len, &used);
-		evbuffer_drain(in, used);
-		if (rc == PARSE_DONE &&
-		    ll_response_check(http_parser_head(c->parser), &why) != LL_OK) {
-			log_info("tunnel %u: longlived: HTTP %u from the %s", c->id,
-				 http_parser_head(c->parser)->status,
-				 c->a->tunnel->host[0] ? c->a->tunnel->host : "relay");
-			tp_ll_fail(c, ECONNREFUSED, why);
-			return;
-		}
-	}
-	if (rc == PARSE_BAD || rc == PARSE_TOO_LONG) {
-		tp_ll_fail(c, EPROTO, "the relay's response head is malformed");
+	if (tp_ll_head(c, LL_GET) <= 0)
+		return;
+	if (ll_response_check(http_parser_head(&c->rq[LL_GET]->parser), &why) != LL_OK) {
+		log_info("tunnel %u: longlived: HTTP %u from the %s", c->id,
+			 http_parser_head(&c->rq[LL_GET]->parser)->status,
+			 c->a->tunnel->host[0] ? c->a->tunnel->host : "relay");
+		tp_ll_fail(c, ECONNREFUSED, why);
 		return;
 	}
-	if (rc == PARSE_AGAIN || evbuffer_get_length(in) == 0)
-		return;
 	while (!ll_echo_seen(&c->echo) && evbuffer_get_length(in)) {
 		rc = ll_echo_parse(&c->echo, (const char *)evbuffer_pullup(in, 1), 1, &used);
 		evbuffer_drain(in, used);
@@ -372,19 +453,58 @@ static void tp_ll_handshake_read(struct bufferevent *bev, void *arg)
 
 static void tp_ll_handshake_event(struct bufferevent *bev, short what, void *arg)
 {
-	tp_ll_fail(arg, ECONNRESET, "the GET session closed before the echo came back");
+	struct tp_ll *c = arg;
+
+	if (!tp_ll_redialled(c, LL_GET))
+		tp_ll_fail(c, ECONNRESET, "the GET session closed before the echo came back");
 }
 
-static void tp_ll_session_up(struct tp_ll *c, struct bufferevent *bev, bool get)
+/* 3.1.5.1: during the handshake only a proxy's 401/407 is answered on the POST session; any
+ * other reply fails the attempt. */
+static void tp_ll_post_handshake_read(struct bufferevent *bev, void *arg)
 {
-	if (get) {
+	struct tp_ll *c = arg;
+
+	if (!c->proxy) {
+		tp_ll_fail(c, ECONNREFUSED, "the relay answered on the POST session");
+		return;
+	}
+	if (tp_ll_head(c, LL_POST) <= 0)
+		return;
+	log_info("tunnel %u: longlived: HTTP %u on the POST session from %s", c->id,
+		 http_parser_head(&c->rq[LL_POST]->parser)->status, c->proxy->redacted);
+	tp_ll_fail(c, ECONNREFUSED, "the relay or proxy answered on the POST session");
+}
+
+static void tp_ll_post_handshake_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct tp_ll *c = arg;
+
+	if (tp_ll_redialled(c, LL_POST))
+		return;
+	if (what & BEV_EVENT_EOF) {
+		/* The relay may close the POST session before its answer on the GET session (a 500
+		 * when the backend is down) arrives: that answer says more. */
+		c->post_closed = true;
+		bufferevent_disable(bev, EV_READ);
+	} else
+		tp_ll_fail(c, ECONNRESET, "the POST session failed during the handshake");
+}
+
+static void tp_ll_session_up(struct tp_ll *c, struct bufferevent *bev, enum ll_kind k)
+{
+	if (k == LL_GET) {
 		c->get = bev;
-		bufferevent_write(bev, c->get_req, c->get_len);
 		bufferevent_setcb(bev, tp_ll_handshake_read, NULL, tp_ll_handshake_event, c);
 	} else {
 		c->post = bev;
-		bufferevent_write(bev, c->post_req, c->post_len); /* with the echo string */
-		bufferevent_setcb(bev, tp_ll_post_read, NULL, tp_ll_post_event, c);
+		bufferevent_setcb(bev, tp_ll_post_handshake_read, NULL, tp_ll_post_handshake_event,
+				  c);
+	}
+	proxy_request_attach(c->rq[k], bev);
+	if (proxy_request_send(c->rq[k]) < 0) { /* the POST with the echo string */
+		tp_ll_fail(c, errno ? errno : ENOMEM, "cannot send the request");
+		return;
 	}
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
@@ -397,7 +517,7 @@ static void tp_ll_get_dialled(struct bufferevent *bev, int err, void *arg)
 	if (!bev)
 		tp_ll_fail(c, err, NULL);
 	else
-		tp_ll_session_up(c, bev, true);
+		tp_ll_session_up(c, bev, LL_GET);
 }
 
 static void tp_ll_post_dialled(struct bufferevent *bev, int err, void *arg)
@@ -408,34 +528,39 @@ static void tp_ll_post_dialled(struct bufferevent *bev, int err, void *arg)
 	if (!bev)
 		tp_ll_fail(c, err, NULL);
 	else
-		tp_ll_session_up(c, bev, false);
+		tp_ll_session_up(c, bev, LL_POST);
 }
 
 /* --- starting ------------------------------------------------------------------------------ */
 
-/* Writes both requests (2.2.2.1.1, 2.2.2.1.2) into c. */
-static int tp_ll_requests(struct tp_ll *c, const struct tunnel *t, const char *authority, bool proxy)
+/* Fills both requests (2.2.2.1.1, 2.2.2.1.2) into c, and through a proxy their authentication
+ * state. */
+static int tp_ll_requests(struct tp_ll *c, const struct tunnel *t)
 {
-	char guid[GUID_LEN + 1], get_id[GUID_LEN + 1], post_id[GUID_LEN + 1];
-	char name[CAP_HOST_NAME + 1];
-	struct ll_request r = { .relay = authority, .server_name = name, .guid = guid,
-				.content_length = c->limit, .via_proxy = proxy,
-				.host_on_post = true };
+	static const char *const what[2] = { "longlived GET", "longlived POST" };
+	size_t len;
 
-	eng_server_name(t, name, sizeof name); /* Relay-Server-Name (2.2.1.1.2) */
+	eng_server_name(t, c->name, sizeof c->name); /* Relay-Server-Name (2.2.1.1.2) */
 	/* 3.1.4.1: a new GUID per virtual connection; through a proxy, a Request ID per request */
-	if (guid_generate(guid) < 0 || guid_generate(get_id) < 0 || guid_generate(post_id) < 0)
+	if (guid_generate(c->guid) < 0)
 		return -1;
-	r.kind = LL_GET;
-	r.request_id = get_id;
-	if (ll_request_write(&r, c->get_req, sizeof c->get_req, &c->get_len) < 0)
-		return -1;
-	r.kind = LL_POST;
-	r.request_id = post_id;
-	if (ll_request_write(&r, c->post_req, sizeof c->post_req, &c->post_len) < 0)
-		return -1;
-	log_debug("tunnel %u: longlived vc %.8s for %s via %s%s", t->id, guid, name, authority,
-		  proxy ? " (proxy)" : "");
+	for (int k = LL_GET; k <= LL_POST; k++) {
+		struct ll_request *r = &c->req[k];
+		*r = (struct ll_request){ .kind = (enum ll_kind)k, .relay = c->authority,
+					  .server_name = c->name, .guid = c->guid,
+					  .request_id = c->request_id[k],
+					  .content_length = c->limit, .via_proxy = c->proxy != NULL,
+					  .host_on_post = true };
+		if (guid_generate(c->request_id[k]) < 0 ||
+		    ll_uri_write(r, c->uri[k], sizeof c->uri[k], &len) < 0)
+			return -1;
+		c->rq[k] = proxy_request_new(c->proxy, t->id, what[k], k == LL_GET ? "GET" : "POST",
+					     c->uri[k], k == LL_POST, tp_ll_write, r);
+		if (!c->rq[k])
+			return -1;
+	}
+	log_debug("tunnel %u: longlived vc %.8s for %s via %s%s", t->id, c->guid, c->name,
+		  c->authority, c->proxy ? " (proxy)" : "");
 	return 0;
 }
 
@@ -443,10 +568,6 @@ static int tp_ll_start(struct tp_attempt *a)
 {
 	struct tunnel *t = a->tunnel;
 	const char *why = NULL;
-	const struct eng_proxy *proxy = eng_proxy_for(t, PROXY_USE_HTTP, &why);
-	char authority[CAP_HOST_NAME + 16];
-	struct sockaddr_storage to;
-	socklen_t to_len = 0;
 	struct tp_ll *c = calloc(1, sizeof *c);
 
 	if (!c)
@@ -456,22 +577,24 @@ static int tp_ll_start(struct tp_attempt *a)
 	c->id = t->id;
 	c->limit = t->cfg->longlived_limit;
 	c->post_sent = LL_ECHO_LINE_LEN; /* the echo counts in the POST body (3.1.1.1) */
-	c->parser = malloc(sizeof *c->parser);
+	c->proxy = eng_proxy_for(t, PROXY_USE_HTTP, &why);
 	c->receive = evtimer_new(t->base, tp_ll_receive_timeout, c);
 	c->watch = event_new(t->base, -1, EV_PERSIST, tp_ll_watch, c);
 	ll_echo_init(&c->echo);
-	if (!c->parser || !c->receive || !c->watch ||
-	    eng_relay_where(t, !proxy, authority, sizeof authority, &to, &to_len) < 0 ||
-	    tp_ll_requests(c, t, authority, proxy != NULL) < 0)
+	errno = 0;
+	if (!c->receive || !c->watch ||
+	    eng_relay_where(t, !c->proxy, c->authority, sizeof c->authority, &c->to,
+			      &c->to_len) < 0 ||
+	    tp_ll_requests(c, t) < 0)
 		goto out;
-	if (proxy) { /* 3.1.4.1.2, 3.1.4.1.4: both sessions through the proxy */
-		memcpy(&to, &proxy->addr, proxy->addr_len);
-		to_len = proxy->addr_len;
+	if (c->proxy) { /* 3.1.4.1.2, 3.1.4.1.4: both sessions through the proxy */
+		memcpy(&c->to, &c->proxy->addr, c->proxy->addr_len);
+		c->to_len = c->proxy->addr_len;
 	}
-	http_parser_init(c->parser, HTTP_RESPONSE);
 	a->state = c;
-	c->get_dial = dial_start(t, (struct sockaddr *)&to, to_len, tp_ll_get_dialled, c);
-	c->post_dial = c->get_dial ? dial_start(t, (struct sockaddr *)&to, to_len, tp_ll_post_dialled, c)
+	c->get_dial = dial_start(t, (struct sockaddr *)&c->to, c->to_len, tp_ll_get_dialled, c);
+	c->post_dial = c->get_dial ? dial_start(t, (struct sockaddr *)&c->to, c->to_len,
+						tp_ll_post_dialled, c)
 				   : NULL;
 	if (c->get_dial && c->post_dial)
 		return 0;

@@ -37,13 +37,17 @@ int ll_request_write(const struct ll_request *r, char *buf, size_t cap, size_t *
 		http_out_header(&o, "UserAgent", r->server_name); /* 2.2.1.1.5 */
 		if (r->host_on_post)
 			http_out_header(&o, "Host", r->relay);
-		http_out_header_u64(&o, "Content-Length", r->content_length); /* 2.2.2.1.2.2 */
+		/* 2.2.2.1.2.2; 0 while an NTLM handshake that the proxy answers 407 to is under way,
+		 * so that the connection is free for the next message (RFC 4559 4) */
+		http_out_header_u64(&o, "Content-Length", r->no_body ? 0 : r->content_length);
 	}
 	if (r->via_proxy)
 		http_out_header(&o, "Proxy-Connection", "Keep-Alive"); /* 2.2.1.2.9 */
 	ll_cache_headers(&o);
+	if (r->auth_field && r->auth_value)
+		http_out_header(&o, r->auth_field, r->auth_value);
 	http_out_end(&o);
-	if (r->kind == LL_POST) /* the first body fragment (2.2.2.1.2.3) */
+	if (r->kind == LL_POST && !r->no_body) /* the first body fragment (2.2.2.1.2.3) */
 		http_out_bytes(&o, LL_ECHO_LINE, LL_ECHO_LINE_LEN);
 	return http_out_finish(&o, len);
 }

@@ -41,6 +41,9 @@ struct ll_request {
 	uint64_t content_length; /* ConnectionContentLength */
 	bool via_proxy;          /* absolute URI with ID=, Proxy-Connection (2.2.1.2.9) */
 	bool host_on_post;       /* a Host field on the POST too, which 2.2.2.1.2 does not list */
+	const char *auth_field;  /* through an authenticating proxy (3.1.4.1.2, 3.1.4.1.4): */
+	const char *auth_value;  /* Proxy-Authorization and its value; NULL: none */
+	bool no_body;            /* a POST that only carries an NTLM NEGOTIATE: Content-Length 0 */
 };
 
 /* Writes the request-target (2.2.2.1.1.1, 2.2.2.1.2.1): relative when direct, absolute with ID=
@@ -48,8 +51,8 @@ struct ll_request {
 int ll_uri_write(const struct ll_request *r, char *buf, size_t cap, size_t *len);
 
 /* Writes the whole request (2.2.2.1.1, 2.2.2.1.2): head, and for a POST the echo string as the
- * first body fragment (3.1.4.1.3). Headers in the order of the examples (2.2.2.1.1.2,
- * 2.2.2.1.2.4). 0 and *len, or -1. */
+ * first body fragment (3.1.4.1.3), unless no_body. Headers in the order of the examples
+ * (2.2.2.1.1.2, 2.2.2.1.2.4), proxy credentials last. 0 and *len, or -1. */
 int ll_request_write(const struct ll_request *r, char *buf, size_t cap, size_t *len);
 
 /* How a relay answers a request. */

@@ -504,10 +504,11 @@ shim log: $(tail -5 "$WORK/$name.log" 2>&1)"
 
 # Sets FREE_PORT to a port of 127.0.0.1 that was free a moment ago, for programs that cannot
 # pick their own (squid, haproxy).
-# Starts squid on 127.0.0.1 as a forward proxy that denies CONNECT and caches nothing: sets
-# SQUID_PORT; its logs in $WORK/squid/.
+# start_squid_forward [AUTH]: starts squid on 127.0.0.1 as a forward proxy that denies CONNECT
+# and caches nothing, after credentials of kind AUTH (squid_auth_conf; default none): sets
+# SQUID_PORT and SQUID_PID (stop_squid); its logs in $WORK/squid/.
 start_squid_forward() {
-	local dir="$WORK/squid"
+	local dir="$WORK/squid" auth=${1:-none}
 	free_port
 	SQUID_PORT=$FREE_PORT
 	mkdir -p "$dir" && chmod 0777 "$dir" "$WORK"
@@ -515,6 +516,7 @@ start_squid_forward() {
 	http_port 127.0.0.1:$SQUID_PORT
 	acl CONNECT method CONNECT
 	http_access deny CONNECT
+	$(squid_auth_conf "$auth" "$dir")
 	http_access allow all
 	cache deny all
 	access_log stdio:$dir/access.log
@@ -525,6 +527,7 @@ start_squid_forward() {
 	shutdown_lifetime 0 seconds
 	CONF
 	spawn squid -N -f "$dir/squid.conf" > "$dir/squid.out" 2>&1
+	SQUID_PID=$LAST_PID
 	wait_line "$dir/cache.log" 'Accepting HTTP Socket connections' 30
 }
 

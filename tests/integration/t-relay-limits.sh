@@ -1,7 +1,7 @@
 #!/bin/bash
 # --max-connections: beyond it the relay stops accepting until a connection closes, then serves
-# the next. And a proxy that demands authentication (407) fails the longlived transport at once
-# (authentication is not implemented for it yet): the application's connect() is refused.
+# the next. And a proxy that demands authentication (407) while its URL has no user fails the
+# longlived transport at once: the application's connect() gets EACCES.
 . "$(dirname "$0")/lib.sh"
 
 start_echo_relay --max-connections 3
@@ -27,9 +27,12 @@ while True:
     c, _ = srv.accept()
     threading.Thread(target=serve, args=(c,), daemon=True).start()'
 unset no_proxy NO_PROXY HTTP_PROXY SSTPSHIM_HTTP_PROXY
+rc=0
 timeout 30 env LD_PRELOAD="$SHIM" SSTPSHIM_TRANSPORTS=longlived SSTPSHIM_HTTP_PORT="$RELAY_PORT" \
 	http_proxy="http://127.0.0.1:$SERVER_PORT" SSTPSHIM_LOG_FILE="$WORK/407.log" \
-	python3 "$LLAPP" refused "$REFUSED_PORT" || fail "connect() through a 407 proxy: $(cat "$WORK/407.log")"
-grep -q "longlived (the proxy requires authentication" "$WORK/407.log" ||
+	"$BUILD/examples/client_blocking" -p "$REFUSED_PORT" -n 1 > /dev/null 2> "$WORK/407.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "Permission denied" "$WORK/407.err" ||
+	fail "connect() through a 407 proxy (status $rc): $(cat "$WORK/407.err" "$WORK/407.log")"
+grep -q "longlived (the proxy requires authentication and its URL has no user" "$WORK/407.log" ||
 	fail "the shim log does not say why: $(cat "$WORK/407.log")"
-pass "a proxy answering 407 fails longlived with a clear reason"
+pass "a proxy answering 407 to a URL without a user fails longlived with EACCES and says why"

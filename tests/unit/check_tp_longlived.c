@@ -1,6 +1,8 @@
 /* engine/tp_longlived against a scripted relay in the test thread: the two requests the client
  * writes, byte for byte; the spec's GET response (MS-GRVHENC 2.2.2.1.3.2) read back; data both
- * ways, half-close, and the failures (400, a wrong echo, the content length passed). */
+ * ways, half-close, and the failures (400, a wrong echo, the content length passed). Then the
+ * same listener as a scripted authenticating proxy: 407 on each session, answered with Basic,
+ * Digest or NTLM on the same connection or a new one, the memo, and refused credentials. */
 #include <check.h>
 #include <errno.h>
 #include <event2/event.h>
@@ -14,6 +16,7 @@
 
 #include "engine/engine.h"
 #include "engine/proxy.h"
+#include "engine/proxy_auth.h"
 #include "engine/tunnel.h"
 #include "proto/guid.h"
 #include "proto/longlived.h"
@@ -26,6 +29,11 @@ struct rig {
 	struct eng_status *st;
 	char guid[CAP_GUID_MAX + 1];
 };
+
+/* The user info of a proxy URL for the rig's listener ("user:pass"), or NULL: no proxy. */
+static const char *rig_proxy_user;
+/* Whether rig_start keeps what an earlier rig's proxy taught (the ProxyAuthRequired memo). */
+static bool rig_keep_memo;
 
 static const char spec_get_response[] = "HTTP/1.0 200 OK\r\n"
 					"Date: Wed, 26 Dec 2007 20:31:28 GMT\r\n"
@@ -70,7 +78,14 @@ static void rig_start(struct rig *r, uint64_t limit)
 	setenv("SSTPSHIM_HTTP_PORT", port, 1);
 	unsetenv("http_proxy");
 	unsetenv("SSTPSHIM_HTTP_PROXY");
+	if (rig_proxy_user) {
+		char url[128];
+		snprintf(url, sizeof url, "http://%s@127.0.0.1:%s", rig_proxy_user, port);
+		setenv("http_proxy", url, 1);
+	}
 	eng_proxy_reset();
+	if (!rig_keep_memo)
+		proxy_auth_memo_reset();
 	config_load(&r->cfg, NULL);
 	r->cfg.longlived_limit = limit;
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
@@ -242,6 +257,200 @@ START_TEST(post_limit_resets_the_application)
 }
 END_TEST
 
+/* --- a scripted authenticating proxy ---------------------------------------------------- */
+
+#define BASIC_USER_PASS "Proxy-Authorization: Basic dXNlcjpwYXNz\r\n"
+
+static void rig_write(int fd, const char *s)
+{
+	ck_assert_int_eq(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+/* Accepts a session through the proxy and reads its request into buf; sets r->get or r->post. */
+static int rig_accept_one(struct rig *r, char *buf, size_t cap)
+{
+	rig_until_readable(r, r->relay);
+	int fd = accept(r->relay, NULL, NULL);
+	ck_assert_int_ge(fd, 0);
+	rig_read_request(r, fd, buf, cap);
+	if (buf[0] == 'G')
+		r->get = fd;
+	else
+		r->post = fd;
+	return fd;
+}
+
+/* Both sessions' first requests, without credentials unless the memo has some. */
+static void rig_accept_proxied(struct rig *r, bool want_auth)
+{
+	char buf[CAP_LL_HEAD * 4];
+
+	for (int i = 0; i < 2; i++) {
+		rig_accept_one(r, buf, sizeof buf);
+		ck_assert_msg(strncmp(buf, buf[0] == 'G' ? "GET http://" : "POST http://",
+				      buf[0] == 'G' ? 11 : 12) == 0,
+			      "not an absolute URI: %s", buf);
+		ck_assert_msg((strstr(buf, "Proxy-Authorization: ") != NULL) == want_auth, "%s", buf);
+	}
+}
+
+/* Reads the next request on fd, and checks that it carries needle. */
+static void rig_expect(struct rig *r, int fd, const char *needle)
+{
+	char buf[CAP_LL_HEAD * 4];
+
+	rig_read_request(r, fd, buf, sizeof buf);
+	ck_assert_msg(strstr(buf, needle) != NULL, "no <%s> in <%s>", needle, buf);
+}
+
+/* The tunnel is up: a few bytes each way. */
+static void rig_check_data(struct rig *r)
+{
+	char buf[16];
+
+	rig_write(r->get, spec_get_response);
+	rig_wait(r);
+	ck_assert_int_eq(atomic_load(&r->st->state), ENG_ESTABLISHED);
+	ck_assert_int_eq(write(r->app, "hello", 5), 5);
+	rig_until_readable(r, r->post);
+	ck_assert_int_eq(read(r->post, buf, sizeof buf), 5);
+	rig_write(r->get, "world");
+	rig_until_readable(r, r->app);
+	ck_assert_int_eq(read(r->app, buf, sizeof buf), 5);
+}
+
+static const char basic_407_kept[] = "HTTP/1.1 407 Proxy Authentication Required\r\n"
+				     "Proxy-Authenticate: Basic realm=\"t\"\r\n"
+				     "Content-Length: 5\r\n\r\nabcde";
+static const char basic_407_closed[] = "HTTP/1.0 407 Proxy Authentication Required\r\n"
+				       "Proxy-Authenticate: Basic realm=\"t\"\r\n"
+				       "Connection: close\r\nContent-Length: 0\r\n\r\n";
+
+/* 3.1.5.2.1.3 on the GET (same connection, body dropped), 3.1.5.1.1.2 on the POST (its body was
+ * sent: a new connection); then the memo sends Basic at once on the next tunnel. */
+START_TEST(basic_on_both_sessions_then_memo)
+{
+	struct rig r;
+	char buf[CAP_LL_HEAD * 4];
+
+	rig_proxy_user = "user:pass";
+	rig_start(&r, LL_CONTENT_LENGTH);
+	rig_accept_proxied(&r, false);
+	rig_write(r.get, basic_407_kept);
+	rig_expect(&r, r.get, BASIC_USER_PASS);
+	rig_write(r.post, basic_407_closed);
+	close(r.post);
+	int fd = rig_accept_one(&r, buf, sizeof buf);
+	ck_assert_int_eq(fd, r.post);
+	ck_assert_msg(strstr(buf, BASIC_USER_PASS) && strstr(buf, LL_ECHO_LINE), "%s", buf);
+	rig_check_data(&r);
+	rig_free(&r);
+
+	rig_keep_memo = true; /* 3.1.4.1.2: ProxyAuthRequired */
+	rig_start(&r, LL_CONTENT_LENGTH);
+	rig_accept_proxied(&r, true);
+	rig_check_data(&r);
+	rig_free(&r);
+	rig_keep_memo = false;
+	rig_proxy_user = NULL;
+}
+END_TEST
+
+/* Refused credentials: EACCES. */
+START_TEST(wrong_credentials)
+{
+	struct rig r;
+
+	rig_proxy_user = "user:wrong";
+	rig_start(&r, LL_CONTENT_LENGTH);
+	rig_accept_proxied(&r, false);
+	rig_write(r.get, basic_407_kept);
+	rig_expect(&r, r.get, "Proxy-Authorization: Basic ");
+	rig_write(r.get, basic_407_kept);
+	rig_wait(&r);
+	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
+	ck_assert_int_eq(atomic_load(&r.st->error), EACCES);
+	rig_free(&r);
+	rig_proxy_user = NULL;
+}
+END_TEST
+
+START_TEST(digest_on_both_sessions)
+{
+	static const char d407[] = "HTTP/1.1 407 Proxy Authentication Required\r\n"
+				   "Proxy-Authenticate: Digest realm=\"t\", nonce=\"n0\", qop=\"auth\"\r\n"
+				   "Content-Length: 0\r\n\r\n";
+	struct rig r;
+	char buf[CAP_LL_HEAD * 4];
+
+	rig_proxy_user = "user:pass";
+	rig_start(&r, LL_CONTENT_LENGTH);
+	rig_accept_proxied(&r, false);
+	rig_write(r.get, d407);
+	rig_expect(&r, r.get, "Proxy-Authorization: Digest username=\"user\"");
+	rig_write(r.post, d407); /* kept, but the POST body went with the request: a new one */
+	int old = r.post;
+	rig_accept_one(&r, buf, sizeof buf);
+	close(old);
+	ck_assert_msg(strstr(buf, "Proxy-Authorization: Digest username=\"user\"") &&
+			      strstr(buf, "uri=\"http://127.0.0.1:"),
+		      "%s", buf);
+	rig_check_data(&r);
+	rig_free(&r);
+	rig_proxy_user = NULL;
+}
+END_TEST
+
+/* MS-GRVHENC 4.6's CHALLENGE. */
+#define GRVHENC_TYPE2                                                                          \
+	"TlRMTVNTUAACAAAAEAAQADgAAAA1goriluCDYHcYI/sAAAAAAAAAAFQAVABIAAAABQLODgAAAA9TAFAASQBSAEkA" \
+	"VAAxAEIAAgAQAFMAUABJAFIASQBUADEAQgABABAAUwBQAEkAUgBJAFQAMQBCAAQAEABzAHAAaQByAGkAdAAxAGIA" \
+	"AwAQAHMAcABpAHIAaQB0ADEAYgAAAAAA"
+
+/* NTLM on the POST: the NEGOTIATE goes without the body (Content-Length: 0), the AUTHENTICATE on
+ * the same connection with it. */
+START_TEST(ntlm_on_the_post)
+{
+	static const char n407[] = "HTTP/1.1 407 Proxy Authentication Required\r\n"
+				   "Proxy-Authenticate: NTLM\r\nConnection: close\r\n"
+				   "Content-Length: 0\r\n\r\n";
+	static const char c407[] = "HTTP/1.1 407 Proxy Authentication Required\r\n"
+				   "Proxy-Authenticate: NTLM " GRVHENC_TYPE2 "\r\n"
+				   "Content-Length: 0\r\n\r\n";
+	struct rig r;
+	char buf[CAP_LL_HEAD * 4] = "";
+	size_t len = 0;
+
+	rig_proxy_user = "DOMAIN\\user:pass";
+	rig_start(&r, LL_CONTENT_LENGTH);
+	rig_accept_proxied(&r, false);
+	rig_write(r.post, n407);
+	close(r.post);
+	/* the NEGOTIATE: a head alone */
+	rig_until_readable(&r, r.relay);
+	r.post = accept(r.relay, NULL, NULL);
+	while (!strstr(buf, "\r\n\r\n") || len == 0) {
+		rig_until_readable(&r, r.post);
+		ssize_t n = read(r.post, buf + len, sizeof buf - 1 - len);
+		ck_assert_int_gt(n, 0);
+		len += (size_t)n;
+		buf[len] = '\0';
+	}
+	ck_assert_msg(strstr(buf, "Proxy-Authorization: NTLM TlRMTVNTUAAB") &&
+			      strstr(buf, "Content-Length: 0\r\n") && !strstr(buf, LL_ECHO),
+		      "%s", buf);
+	rig_write(r.post, c407);
+	rig_expect(&r, r.post, "Proxy-Authorization: NTLM TlRMTVNTUAAD");
+	rig_write(r.get, "HTTP/1.1 407 x\r\nProxy-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n");
+	rig_expect(&r, r.get, "Proxy-Authorization: NTLM TlRMTVNTUAAB");
+	rig_write(r.get, c407);
+	rig_expect(&r, r.get, "Proxy-Authorization: NTLM TlRMTVNTUAAD");
+	rig_check_data(&r);
+	rig_free(&r);
+	rig_proxy_user = NULL;
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tp_longlived");
@@ -254,6 +463,10 @@ int main(void)
 	tcase_add_test(tc, relay_400_refuses);
 	tcase_add_test(tc, wrong_echo_fails);
 	tcase_add_test(tc, post_limit_resets_the_application);
+	tcase_add_test(tc, basic_on_both_sessions_then_memo);
+	tcase_add_test(tc, wrong_credentials);
+	tcase_add_test(tc, digest_on_both_sessions);
+	tcase_add_test(tc, ntlm_on_the_post);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

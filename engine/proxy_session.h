@@ -1,0 +1,76 @@
+/* One HTTP request that goes through a proxy which may ask for authentication: the GET and POST
+ * sessions of the LongLived encapsulation (MS-GRVHENC 3.1.5.1.1.2, 3.1.5.2.1.3), and later the
+ * requests of KeepAlive and Polling. It wraps engine/proxy_auth with what every such transport
+ * does around it: the credentials for the next request, whether the retry can go on the same
+ * connection, the 401/407 body to drop first, and the log line of each decision (never a
+ * credential). It knows no sockets; the caller sends, reads and redials. Engine thread only. */
+#ifndef SSTPSHIM_PROXY_SESSION_H
+#define SSTPSHIM_PROXY_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/proxy.h"
+#include "engine/proxy_auth.h"
+
+struct evbuffer;
+struct http_head;
+
+/* Where the retry after a 401/407 goes. */
+enum proxy_retry {
+	PROXY_RETRY_FAIL, /* give up: EACCES (credentials missing or refused), logged */
+	PROXY_RETRY_SAME, /* on this connection, once proxy_session_skip_body says the body is gone */
+	PROXY_RETRY_NEW,  /* on a new connection to the proxy */
+};
+
+struct proxy_session {
+	const struct eng_proxy *proxy; /* not owned */
+	unsigned id;                   /* the tunnel's, for the log */
+	const char *what;              /* "longlived GET", for the log; static */
+	const char *field;             /* "Proxy-Authorization" or "Authorization" */
+	size_t len;                    /* of value; 0: send no credentials */
+	uint64_t body_left;            /* of the 401/407 body, before a PROXY_RETRY_SAME */
+	char value[CAP_PROXY_AUTH_VALUE]; /* a credential: wiped by proxy_session_clear */
+	struct proxy_auth pa;
+};
+
+/* Readies s for "method uri" through proxy, with the credentials of the proxy's memo when it
+ * asked before (3.1.4.1.2: ProxyAuthRequired). random as for proxy_auth_init. 0, or -1 with
+ * errno EACCES (logged) when the credentials cannot be formatted. */
+int proxy_session_init(struct proxy_session *s, const struct eng_proxy *proxy, unsigned id,
+		       const char *what, const char *method, const char *uri,
+		       proxy_auth_random_fn random);
+
+/* The field and value to add to the next request, or NULL when none. */
+const char *proxy_session_field(const struct proxy_session *s);
+
+/* Whether the next request only opens an NTLM handshake (a NEGOTIATE), to which the proxy
+ * answers 407: a request body would be wasted, and would keep the connection busy. */
+bool proxy_session_negotiating(const struct proxy_session *s);
+
+/* Answers the 401/407 head h (3.7.5.1.3 rules, which 3.1.5.1.1.2 and 3.1.5.2.1.3 repeat):
+ * prepares the credentials of the retry and says where it goes. reusable: the request left
+ * nothing unsent that the proxy still waits for (false after a POST body it will not get). On
+ * PROXY_RETRY_FAIL *why is static and credential-free. */
+enum proxy_retry proxy_session_challenged(struct proxy_session *s, const struct http_head *h,
+					  bool reusable, const char **why);
+
+/* Drops what in holds of the 401/407 body; true once all of it is gone. */
+bool proxy_session_skip_body(struct proxy_session *s, struct evbuffer *in);
+
+/* Whether a retry may go on a new connection when the proxy closed the one it was meant for
+ * (false in the middle of NTLM, which authenticates the connection). */
+bool proxy_session_may_redial(const struct proxy_session *s);
+
+/* The request went through: the proxy's memo learns what worked. */
+void proxy_session_accepted(struct proxy_session *s);
+
+/* Wipes the credentials; s may be reused after proxy_session_init only. NULL: no-op. */
+void proxy_session_clear(struct proxy_session *s);
+
+/* Whether the proxy keeps the connection after the reply head h, and the body it announces
+ * (*body) is one we read to its end: Content-Length up to CAP_PROXY_AUTH_BODY (RFC 7230 3.3.3,
+ * 6.3; an HTTP/1.0 reply keeps it only with keep-alive). */
+bool proxy_session_keeps_connection(const struct http_head *h, uint64_t *body);
+
+#endif

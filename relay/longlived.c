@@ -316,13 +316,12 @@ static bool relay_vc_echo(struct relay_vc *vc, struct evbuffer *in)
 static void relay_vc_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct relay_vc *vc = arg;
-
 	struct timeval left;
 
 	if (vc->state != VC_ESTABLISHED) /* 3.2.6.1 */
 		relay_vc_close(vc, false, "ConnectionEstablishment timer expired");
 	else if (relay_ll_splice_recent(vc, vc->r->opts.receive_ms, &left))
-		evtimer_add(vc->timer, &left);
+		evtimer_add(vc->timer, &left); /* spliced bytes do not restart it: check again then */
 	else /* 3.2.6.2 */
 		relay_vc_close(vc, true, "NetworkReceiveIO timer expired: the POST session was idle");
 }

@@ -66,6 +66,28 @@ static void chain_fail(struct chain *c, int err)
 	tunnel_failed(t, err);
 }
 
+/* The attempt a (the chain's own, freed here with it) succeeded: logs it and frees the chain. */
+static void chain_succeeded(struct tp_attempt *a)
+{
+	struct tunnel *t = a->tunnel;
+	struct chain *c = t->chain;
+	const char *name = a->tp->name;
+
+	c->attempt.tp = NULL; /* done: the transport has freed its state */
+	log_info("tunnel %s: established via %s in %.2f ms%s%s", t->dest_text, name,
+		 tunnel_elapsed_ms(t), c->tried_len ? "; tried " : "", c->tried);
+	chain_free(c);
+}
+
+void tp_attempt_done_split(struct tp_attempt *a, struct tp_split *s)
+{
+	struct tunnel *t = a->tunnel;
+	const char *name = a->tp->name;
+
+	chain_succeeded(a);
+	tunnel_established_split(t, s, name);
+}
+
 void tp_attempt_done(struct tp_attempt *a, struct bufferevent *stream, int err, const char *why)
 {
 	struct tunnel *t = a->tunnel;
@@ -73,15 +95,13 @@ void tp_attempt_done(struct tp_attempt *a, struct bufferevent *stream, int err, 
 	const char *name = a->tp->name;
 	double ms = tunnel_elapsed_ms(t) - c->attempt_started_ms;
 
-	c->attempt.tp = NULL; /* done: the transport has freed its state */
-	event_del(c->attempt_timer);
 	if (stream) {
-		log_info("tunnel %s: established via %s in %.2f ms%s%s", t->dest_text, name,
-			 tunnel_elapsed_ms(t), c->tried_len ? "; tried " : "", c->tried);
-		chain_free(c);
+		chain_succeeded(a);
 		tunnel_established(t, stream, name);
 		return;
 	}
+	c->attempt.tp = NULL; /* done: the transport has freed its state */
+	event_del(c->attempt_timer);
 	c->last_err = err;
 	chain_note(c, name, why ? why : strerror(err), ms);
 	log_debug("tunnel %u: %s failed: %s", t->id, name, why ? why : strerror(err));

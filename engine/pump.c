@@ -35,7 +35,7 @@ struct pump_side {
 struct pump {
 	struct tunnel *tunnel;
 	struct splice_pump *splice; /* when both sides are sockets; then app and net are unused */
-	int net_fd;                 /* the network socket, or -1 */
+	int net_fd, net_fd2;        /* the network socket(s) of a splice pump, or -1 */
 	struct pump_side app, net;
 };
 
@@ -152,17 +152,19 @@ static int pump_start_splice(struct pump *p, int app_fd, struct bufferevent *str
 {
 	int fd = (int)bufferevent_getfd(stream);
 	struct evbuffer *out = bufferevent_get_output(stream);
+	struct tp_split net = { .up_fd = fd, .down_fd = fd, .up_budget = TP_SPLIT_UNLIMITED,
+				.down_budget = TP_SPLIT_UNLIMITED };
 
 	/* A socket bufferevent lets only itself drain its output; its bytes move to the pump. */
 	evbuffer_unfreeze(out, 1);
-	p->splice = splice_pump_start(p->tunnel, app_fd, fd, out, bufferevent_get_input(stream));
+	p->splice = splice_pump_start(p->tunnel, app_fd, &net, out, bufferevent_get_input(stream));
 	if (!p->splice) {
 		evbuffer_freeze(out, 1);
 		log_debug("tunnel %u: cannot splice (%s), pumping through buffers", p->tunnel->id,
 			  strerror(errno));
 		return -1;
 	}
-	p->net_fd = fd;
+	p->net_fd = p->net_fd2 = fd;
 	bufferevent_setfd(stream, -1); /* the socket is the splice pump's now */
 	bufferevent_free(stream);
 	return 0;
@@ -176,7 +178,7 @@ struct pump *pump_start(struct tunnel *t, int app_fd, struct bufferevent *stream
 	if (!p)
 		return NULL;
 	p->tunnel = t;
-	p->net_fd = -1;
+	p->net_fd = p->net_fd2 = -1;
 	pump_size_app_end(app_fd);
 	if (pump_can_splice(stream) && pump_start_splice(p, app_fd, stream) == 0)
 		return p;
@@ -190,6 +192,26 @@ struct pump *pump_start(struct tunnel *t, int app_fd, struct bufferevent *stream
 	/* Bytes that arrived with the transport's handshake belong to the application. */
 	if (evbuffer_get_length(bufferevent_get_input(stream)))
 		pump_read_cb(stream, &p->net);
+	return p;
+}
+
+struct pump *pump_start_split(struct tunnel *t, int app_fd, const struct tp_split *net,
+			      struct evbuffer *to_net)
+{
+	struct pump *p = calloc(1, sizeof *p);
+
+	if (!p)
+		return NULL;
+	p->tunnel = t;
+	pump_size_app_end(app_fd);
+	p->splice = splice_pump_start(t, app_fd, net, to_net, net->to_app);
+	if (!p->splice) {
+		log_info("tunnel %u: cannot splice: %s", t->id, strerror(errno));
+		free(p);
+		return NULL;
+	}
+	p->net_fd = net->up_fd;
+	p->net_fd2 = net->down_fd;
 	return p;
 }
 
@@ -212,4 +234,6 @@ void pump_apply_sockopt(struct pump *p, const struct eng_sockopt *opt)
 
 	if (fd >= 0)
 		setsockopt(fd, opt->level, opt->name, &opt->value, sizeof opt->value);
+	if (p->splice && p->net_fd2 != p->net_fd)
+		setsockopt(p->net_fd2, opt->level, opt->name, &opt->value, sizeof opt->value);
 }

@@ -4,14 +4,23 @@
 #define SSTPSHIM_PUMP_H
 
 #include "engine/engine.h"
+#include "engine/transport.h"
 
 struct bufferevent;
+struct evbuffer;
 struct tunnel;
 struct pump;
 
 /* Starts pumping between app_fd (taken) and stream (taken). Calls tunnel_close(t) once both
  * directions have ended or either side failed. NULL on ENOMEM (nothing taken). */
 struct pump *pump_start(struct tunnel *t, int app_fd, struct bufferevent *stream);
+
+/* Starts pumping between app_fd and a network side of two sockets, spliced (struct tp_split).
+ * to_net (may be NULL) holds bytes for the network that go first; its contents are taken, as
+ * are those of net->to_app. Takes app_fd and net's fds on success; NULL with errno (nothing
+ * taken) when it cannot start. */
+struct pump *pump_start_split(struct tunnel *t, int app_fd, const struct tp_split *net,
+			      struct evbuffer *to_net);
 
 /* Releases both sides. NULL is a no-op. */
 void pump_free(struct pump *p);

@@ -2,7 +2,12 @@
  * holds into it; the next moves the pipe's pages out to the destination socket. The source is
  * read again only once the pipe is empty: a destination that does not take everything stops its
  * source (backpressure), and an empty pipe makes EAGAIN from the source mean "no data", never
- * "pipe full". Bytes handed over in evbuffers go out first, with plain writes. */
+ * "pipe full". Bytes handed over in evbuffers go out first, with plain writes.
+ *
+ * A direction with a budget (a content length) never asks its source for more than the budget
+ * allows; once it is spent, anything but the source's end is a failure. When the network side is
+ * two sockets, the one that only carries bytes up is watched too: it must bring nothing, not even
+ * its end before ours (LongLived's POST session, MS-GRVHENC 3.1.5.1). */
 #include "engine/splice_pump.h"
 
 #include <errno.h>
@@ -13,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "common/caps.h"
@@ -36,6 +42,7 @@ struct splice_dir {
 	int pipe[2];              /* read end, write end */
 	size_t pipe_size;         /* what it holds */
 	size_t queued;            /* bytes in the pipe */
+	uint64_t budget;          /* bytes src may still bring */
 	struct evbuffer *head;    /* bytes for dst that go before the pipe's */
 	struct event *rd, *wr;    /* src readable, dst writable */
 	bool rd_on, wr_on;        /* whether they are added */
@@ -45,8 +52,12 @@ struct splice_dir {
 
 struct splice_pump {
 	struct tunnel *tunnel;
-	int app_fd, net_fd;
+	int app_fd, up_fd, down_fd; /* up_fd == down_fd when the network side is one socket */
 	struct splice_dir up, down; /* application to network, network to application */
+	struct event *guard;        /* up_fd readable, when it is not down_fd */
+	struct event *idle;         /* down_fd silent for idle_ms, when set */
+	unsigned idle_ms;
+	struct timeval last_down;   /* when down_fd last brought bytes */
 	bool over;                  /* tunnel_close() was called: move nothing more */
 };
 
@@ -90,17 +101,41 @@ static enum splice_io splice_dir_flush(struct splice_dir *d)
 	return d->queued ? SPLICE_IO_AGAIN : SPLICE_IO_DONE;
 }
 
+/* The budget is spent: src may only end. DONE with eof set at its end; FAILED (EMSGSIZE) when it
+ * brings more. */
+static enum splice_io splice_dir_spent(struct splice_dir *d)
+{
+	char c;
+	ssize_t n = recv(d->src, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (n > 0) {
+		log_debug("tunnel %u: more than the content length allows", d->pump->tunnel->id);
+		errno = EMSGSIZE;
+		return SPLICE_IO_FAILED;
+	}
+	if (n < 0)
+		return splice_io_result(n);
+	d->eof = true;
+	return SPLICE_IO_DONE;
+}
+
 /* Reads src into the empty pipe; AGAIN when src has nothing, DONE with eof set at its end. */
 static enum splice_io splice_dir_fill(struct splice_dir *d)
 {
-	ssize_t n = splice(d->src, NULL, d->pipe[1], NULL, d->pipe_size,
-			   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	size_t want = d->budget < d->pipe_size ? (size_t)d->budget : d->pipe_size;
+	ssize_t n;
 
+	if (want == 0)
+		return splice_dir_spent(d);
+	n = splice(d->src, NULL, d->pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	if (n < 0)
 		return splice_io_result(n);
 	if (n == 0)
 		d->eof = true;
 	d->queued = (size_t)n;
+	d->budget -= (uint64_t)n;
+	if (n > 0 && d == &d->pump->down)
+		event_base_gettimeofday_cached(d->pump->tunnel->base, &d->pump->last_down);
 	return SPLICE_IO_DONE;
 }
 
@@ -151,13 +186,14 @@ static void splice_dir_step(struct splice_dir *d)
 			break;
 		rc = splice_dir_fill(d);
 		if (rc == SPLICE_IO_FAILED) {
-			splice_pump_fail(d->pump, d->src_is_net);
+			/* Past the budget: the application must see a reset either way. */
+			splice_pump_fail(d->pump, d->src_is_net || errno == EMSGSIZE);
 			return;
 		}
 		if (rc == SPLICE_IO_AGAIN)
 			break;
 		moved += d->queued;
-		drained = d->queued < d->pipe_size;
+		drained = d->queued < d->pipe_size && d->budget > 0;
 	}
 	splice_dir_watch(d);
 	if (d->eof && !d->wr_on && !d->shut) {
@@ -216,42 +252,143 @@ static int splice_dir_init(struct splice_pump *p, struct splice_dir *d, int src,
 	return 0;
 }
 
-struct splice_pump *splice_pump_start(struct tunnel *t, int app_fd, int net_fd,
+/* up_fd, when it only carries bytes up, brought something: its end after ours is the peer's
+ * orderly close; anything else fails the network side. */
+static void splice_guard_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct splice_pump *p = arg;
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (p->over || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+		return;
+	if (n == 0 && p->up.eof) {
+		event_del(p->guard);
+		return;
+	}
+	if (n >= 0)
+		errno = n ? EPROTO : ECONNRESET;
+	log_debug("tunnel %u: the sending socket %s", p->tunnel->id,
+		  n > 0 ? "brought bytes" : "closed first");
+	splice_pump_fail(p, true);
+}
+
+/* Checks the idle time of down_fd; re-arms for the rest of it, or fails the network side. */
+static void splice_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct splice_pump *p = arg;
+	struct timeval now, since, left, limit = { p->idle_ms / 1000, (p->idle_ms % 1000) * 1000 };
+
+	if (p->over || p->down.eof)
+		return;
+	event_base_gettimeofday_cached(p->tunnel->base, &now);
+	timersub(&now, &p->last_down, &since);
+	if (timercmp(&since, &limit, <)) {
+		timersub(&limit, &since, &left);
+		event_add(p->idle, &left);
+		return;
+	}
+	log_debug("tunnel %u: nothing received for %u ms", p->tunnel->id, p->idle_ms);
+	errno = ETIMEDOUT;
+	splice_pump_fail(p, true);
+}
+
+/* The events only a network side of two sockets, or with an idle limit, needs. */
+static int splice_pump_watch_net(struct splice_pump *p)
+{
+	struct event_base *base = p->tunnel->base;
+	struct timeval tv = { p->idle_ms / 1000, (p->idle_ms % 1000) * 1000 };
+
+	if (p->up_fd != p->down_fd) {
+		p->guard = event_new(base, p->up_fd, EV_READ | EV_PERSIST, splice_guard_cb, p);
+		if (!p->guard || event_add(p->guard, NULL) < 0)
+			return -1;
+	}
+	if (p->idle_ms) {
+		p->idle = evtimer_new(base, splice_idle_cb, p);
+		event_base_gettimeofday_cached(base, &p->last_down);
+		if (!p->idle || event_add(p->idle, &tv) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void splice_pump_release(struct splice_pump *p)
+{
+	splice_dir_release(&p->up);
+	splice_dir_release(&p->down);
+	if (p->guard)
+		event_free(p->guard);
+	if (p->idle)
+		event_free(p->idle);
+}
+
+/* Whether a budget can pay for the bytes handed over; takes them from it. */
+static bool splice_budget_take(uint64_t *budget, struct evbuffer *buf)
+{
+	size_t len = buf ? evbuffer_get_length(buf) : 0;
+
+	if (*budget < len)
+		return false;
+	*budget -= len;
+	return true;
+}
+
+static int splice_take_head(struct evbuffer *head, struct evbuffer *from)
+{
+	return from ? evbuffer_add_buffer(head, from) : 0;
+}
+
+struct splice_pump *splice_pump_start(struct tunnel *t, int app_fd, const struct tp_split *net,
 				      struct evbuffer *to_net, struct evbuffer *to_app)
 {
 	struct splice_pump *p = calloc(1, sizeof *p);
-	int saved;
+	int saved = ENOMEM;
 
 	if (!p)
 		return NULL;
 	p->tunnel = t;
 	p->app_fd = app_fd;
-	p->net_fd = net_fd;
+	p->up_fd = net->up_fd;
+	p->down_fd = net->down_fd;
+	p->idle_ms = net->down_idle_ms;
+	p->up.budget = net->up_budget;
+	p->down.budget = net->down_budget;
 	p->up.pipe[0] = p->up.pipe[1] = p->down.pipe[0] = p->down.pipe[1] = -1;
-	if (splice_dir_init(p, &p->up, app_fd, net_fd, false) < 0 ||
-	    splice_dir_init(p, &p->down, net_fd, app_fd, true) < 0 ||
-	    evbuffer_add_buffer(p->up.head, to_net) < 0 ||
-	    evbuffer_add_buffer(p->down.head, to_app) < 0) {
-		saved = errno;
-		splice_dir_release(&p->up);
-		splice_dir_release(&p->down);
-		free(p);
-		errno = saved;
-		return NULL;
+	if (!splice_budget_take(&p->up.budget, to_net) ||
+	    !splice_budget_take(&p->down.budget, to_app)) {
+		errno = EMSGSIZE;
+		goto fail;
 	}
+	if (splice_dir_init(p, &p->up, app_fd, p->up_fd, false) < 0 ||
+	    splice_dir_init(p, &p->down, p->down_fd, app_fd, true) < 0 ||
+	    splice_pump_watch_net(p) < 0 || splice_take_head(p->up.head, to_net) < 0 ||
+	    splice_take_head(p->down.head, to_app) < 0)
+		goto fail;
 	splice_dir_watch(&p->up);
 	splice_dir_watch(&p->down);
-	log_debug("tunnel %u: splicing between fds %d and %d", t->id, app_fd, net_fd);
+	if (p->up_fd == p->down_fd)
+		log_debug("tunnel %u: splicing between fds %d and %d", t->id, app_fd, p->up_fd);
+	else
+		log_debug("tunnel %u: splicing between fds %d and %d up, %d down", t->id, app_fd,
+			  p->up_fd, p->down_fd);
 	return p;
+fail:
+	saved = errno ? errno : ENOMEM;
+	splice_pump_release(p);
+	free(p);
+	errno = saved;
+	return NULL;
 }
 
 void splice_pump_free(struct splice_pump *p)
 {
 	if (!p)
 		return;
-	splice_dir_release(&p->up);
-	splice_dir_release(&p->down);
+	splice_pump_release(p);
 	close(p->app_fd);
-	close(p->net_fd);
+	close(p->up_fd);
+	if (p->down_fd != p->up_fd)
+		close(p->down_fd);
 	free(p);
 }

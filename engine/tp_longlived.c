@@ -22,6 +22,7 @@
 #include "engine/proxy.h"
 #include "engine/proxy_request.h"
 #include "engine/relay_where.h"
+#include "engine/tp_longlived_split.h"
 #include "engine/transport.h"
 #include "engine/tunnel.h"
 #include "proto/guid.h"
@@ -312,22 +313,47 @@ static void tp_ll_watch(evutil_socket_t fd, short what, void *arg)
 
 /* --- handshake (3.1.4.1, 3.1.5.2.1) ------------------------------------------------------- */
 
-/* The echo came back: the virtual connection is 'Established'; hand the pair's other end to the
- * chain. Both requests went through the proxy: its memo learns what it took. */
+/* Hands both sessions to the tunnel as plain sockets when they are (engine/tp_longlived_split.c);
+ * c is then freed. false when they stay here, the buffered way. */
+static bool tp_ll_hand_over(struct tp_ll *c)
+{
+	struct tp_attempt *a = c->a;
+	struct tp_ll_sessions s = { .get = c->get, .post = c->post, .echo = &c->echo,
+				    .echo_done = c->echo_done, .limit = c->limit,
+				    .post_sent = c->post_sent, .get_received = c->get_received };
+	bool ready = tp_ll_split_ready(&s);
+
+	c->echo_done = s.echo_done;
+	c->get_received = s.get_received;
+	if (!ready)
+		return false;
+	c->a = NULL;
+	a->state = NULL;
+	tp_ll_go(c, TP_LL_ESTABLISHED);
+	tp_ll_split(a, &s, TP_LL_RECEIVE_MS);
+	tp_ll_free(c);
+	return true;
+}
+
+/* The echo came back: the virtual connection is 'Established'; hand the sessions over, or the
+ * pair's other end to the chain. Both requests went through the proxy: its memo learns what it
+ * took. */
 static void tp_ll_established(struct tp_ll *c)
 {
 	struct bufferevent *pair[2];
 	struct tp_attempt *a = c->a;
 	struct timeval watch = { TP_LL_WATCH_MS / 1000, (TP_LL_WATCH_MS % 1000) * 1000 };
 
-	if (bufferevent_pair_new(c->base, 0, pair) < 0) {
-		tp_ll_fail(c, ENOMEM, "cannot create a stream pair");
-		return;
-	}
 	for (int k = LL_GET; k <= LL_POST; k++) {
 		proxy_request_accepted(c->rq[k]);
 		proxy_request_free(c->rq[k]);
 		c->rq[k] = NULL;
+	}
+	if (tp_ll_hand_over(c))
+		return;
+	if (bufferevent_pair_new(c->base, 0, pair) < 0) {
+		tp_ll_fail(c, ENOMEM, "cannot create a stream pair");
+		return;
 	}
 	c->mine = pair[0];
 	c->a = NULL;

@@ -4,8 +4,10 @@
 #define SSTPSHIM_TRANSPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct bufferevent;
+struct evbuffer;
 struct tunnel;
 struct tp_attempt;
 
@@ -41,6 +43,24 @@ struct tp_attempt {
  * On failure stream is NULL and err is the errno that describes it; why, when not NULL, is a
  * static text for the log. The transport must have freed a->state first. */
 void tp_attempt_done(struct tp_attempt *a, struct bufferevent *stream, int err, const char *why);
+
+/* A stream made of two sockets that carry the application's bytes unchanged, one per direction
+ * (LongLived's POST and GET sessions once the handshake is through, MS-GRVHENC 3.1.4.3), each
+ * with the octets it may still carry (its content length). */
+struct tp_split {
+	int up_fd;                 /* application -> network */
+	int down_fd;               /* network -> application; may be up_fd */
+	struct evbuffer *to_app;   /* bytes received before the handover, or NULL */
+	uint64_t up_budget, down_budget; /* TP_SPLIT_UNLIMITED when there is no such limit */
+	unsigned down_idle_ms;     /* fail when down_fd brings nothing for this long; 0 = never */
+};
+#define TP_SPLIT_UNLIMITED UINT64_MAX
+
+/* Reports success with a stream of two sockets: the tunnel takes both fds (also when it then
+ * fails), and the contents of s->to_app, which stays the caller's. Same rules as
+ * tp_attempt_done() otherwise: a->state freed first; the caller may free what it still holds
+ * after return. */
+void tp_attempt_done_split(struct tp_attempt *a, struct tp_split *s);
 
 /* Defaults for the table slots that a transport does not need. */
 bool tp_usable_always(const struct tunnel *t, const char **why);

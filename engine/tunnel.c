@@ -141,27 +141,31 @@ static int tunnel_drain_fill(struct tunnel *t)
 	return 0;
 }
 
-static void tunnel_record_local(struct tunnel *t, struct bufferevent *stream)
+static void tunnel_record_local(struct tunnel *t, int fd)
 {
-	int fd = (int)bufferevent_getfd(stream);
-
 	t->status->local_len = sizeof t->status->local;
 	if (fd < 0 || getsockname(fd, (struct sockaddr *)&t->status->local, &t->status->local_len) < 0)
 		t->status->local_len = 0;
 }
 
-void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char *transport)
+/* Publishes success and lets the application write. -1 when the fill cannot be drained. */
+static int tunnel_go_established(struct tunnel *t, const char *transport, int local_fd)
 {
 	tunnel_go(t, TUNNEL_ESTABLISHED);
 	t->chain = NULL; /* the chain frees itself after reporting */
 	snprintf(t->status->transport, sizeof t->status->transport, "%s", transport);
-	tunnel_record_local(t, stream);
-	if (t->early)
-		bufferevent_write_buffer(stream, t->early);
+	tunnel_record_local(t, local_fd);
 	/* Publish before draining: the application learns the outcome by seeing its fd writable. */
 	tunnel_publish(t, ENG_ESTABLISHED, 0);
 	app_end_restore_sndbuf(t);
-	if (tunnel_drain_fill(t) < 0) {
+	return tunnel_drain_fill(t);
+}
+
+void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char *transport)
+{
+	if (t->early)
+		bufferevent_write_buffer(stream, t->early);
+	if (tunnel_go_established(t, transport, (int)bufferevent_getfd(stream)) < 0) {
 		bufferevent_free(stream);
 		tunnel_close(t);
 		return;
@@ -169,6 +173,21 @@ void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char
 	t->pump = pump_start(t, t->engine_fd, stream);
 	if (!t->pump) {
 		bufferevent_free(stream);
+		tunnel_close(t);
+		return;
+	}
+	t->engine_fd = -1; /* the pump's now */
+}
+
+void tunnel_established_split(struct tunnel *t, struct tp_split *s, const char *transport)
+{
+	if (tunnel_go_established(t, transport, s->up_fd) == 0)
+		t->pump = pump_start_split(t, t->engine_fd, s, t->early);
+	if (!t->pump) {
+		close(s->up_fd);
+		if (s->down_fd != s->up_fd)
+			close(s->down_fd);
+		app_end_reset(t, t->engine_fd); /* established, then broken: not a clean end */
 		tunnel_close(t);
 		return;
 	}

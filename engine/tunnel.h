@@ -47,6 +47,10 @@ void tunnel_start(struct event_base *base, const struct config *cfg, struct eng_
 /* The chain found a transport: publish success, let the application write, start the pump. */
 void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char *transport);
 
+/* The same with a stream of two sockets (engine/transport.h): takes its fds in every case. */
+struct tp_split;
+void tunnel_established_split(struct tunnel *t, struct tp_split *s, const char *transport);
+
 /* The chain gave up: the application's connect() fails with err. */
 void tunnel_failed(struct tunnel *t, int err);
 

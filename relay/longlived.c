@@ -14,32 +14,8 @@
 #include <time.h>
 
 #include "proto/longlived.h"
+#include "relay/ll_vc.h"
 #include "relay/relay.h"
-
-enum relay_vc_state {
-	VC_HALF,        /* one session (or both, echo pending) known: 'Connected' */
-	VC_BACKEND,     /* both sessions and the echo: connecting to the backend */
-	VC_ESTABLISHED, /* GET response sent (3.2.5.1.1.1) */
-};
-
-struct relay_vc {
-	struct relay *r;
-	struct relay_vc *next; /* in its bucket of r->buckets */
-	char guid[CAP_GUID_MAX + 1];
-	enum relay_vc_state state;
-	struct bufferevent *get, *post, *backend;
-	struct relay_dial *dial;
-	struct event *timer; /* ConnectionEstablishment until established, then NetworkReceiveIO */
-	struct ll_echo echo;
-	bool echo_done;      /* echo string and its line end through: the rest is application data */
-	bool ready;          /* GetSessionReady (3.2.1.1) */
-	bool get_closed;     /* the client closed its GET session */
-	bool post_eof, backend_shut; /* client -> backend finished, and passed on */
-	bool backend_eof, get_shut;  /* backend -> client finished, and passed on */
-	uint64_t get_limit, post_limit;       /* ConnectionContentLength of each session */
-	uint64_t get_sent, post_received;     /* GetContentLength, PostContentLength */
-	char peer[64];
-};
 
 static const char *const relay_vc_state_names[] = { "connected", "backend", "established" };
 
@@ -79,12 +55,11 @@ static void relay_vc_unlink(struct relay_vc *vc)
 
 /* --- closing (3.2.4.1) ---------------------------------------------------------------------- */
 
-/* Closes the virtual connection and frees it: graceful sends what the GET session holds and
- * FINs both sessions; otherwise they are dropped. The backend connection closes either way. */
-static void relay_vc_close(struct relay_vc *vc, bool graceful, const char *why)
+void relay_vc_close(struct relay_vc *vc, bool graceful, const char *why)
 {
 	struct relay *r = vc->r;
 
+	relay_ll_splice_stop(vc);
 	log_info("vc %.8s (%s): closed, %s; %llu octets up, %llu down", vc->guid, vc->peer, why,
 		 (unsigned long long)vc->post_received, (unsigned long long)vc->get_sent);
 	relay_vc_unlink(vc);
@@ -114,8 +89,7 @@ static void relay_vc_timer_start(struct relay_vc *vc, unsigned ms)
 		evtimer_del(vc->timer);
 }
 
-/* Both directions finished and passed on: the virtual connection is over. */
-static bool relay_vc_maybe_done(struct relay_vc *vc)
+bool relay_vc_maybe_done(struct relay_vc *vc)
 {
 	bool up_done = vc->post_eof && vc->backend_shut;
 	bool down_done = (vc->backend_eof && vc->get_shut) || vc->get_closed;
@@ -279,7 +253,13 @@ static bool relay_vc_up(struct relay_vc *vc)
 
 static void relay_vc_post_read(struct bufferevent *bev, void *arg)
 {
-	relay_vc_up(arg);
+	struct relay_vc *vc = arg;
+
+	/* Once the client's data flows, both sessions carry raw bytes until the end: splice them
+	 * (relay/ll_splice.c). Only from here, where no end has been seen yet. */
+	if (relay_vc_up(vc) && vc->ready && !vc->up && !vc->post_eof && !vc->backend_eof &&
+	    !vc->get_closed)
+		relay_ll_splice_start(vc);
 }
 
 static void relay_vc_post_event(struct bufferevent *bev, short what, void *arg)
@@ -332,9 +312,12 @@ static bool relay_vc_echo(struct relay_vc *vc, struct evbuffer *in)
 static void relay_vc_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct relay_vc *vc = arg;
+	struct timeval left;
 
 	if (vc->state != VC_ESTABLISHED) /* 3.2.6.1 */
 		relay_vc_close(vc, false, "ConnectionEstablishment timer expired");
+	else if (relay_ll_splice_recent(vc, vc->r->opts.receive_ms, &left))
+		evtimer_add(vc->timer, &left); /* spliced bytes do not restart it: check again then */
 	else /* 3.2.6.2 */
 		relay_vc_close(vc, true, "NetworkReceiveIO timer expired: the POST session was idle");
 }

@@ -22,8 +22,8 @@ section_longlived() {
 	measure longlived-down throughput -p "$SERVER_PORT" -m "$MIB" --dir down
 	measure longlived-rtt rtt -p "$SERVER_PORT" -n "$RTT_COUNT" -s "$RTT_SIZE"
 	expect_tunnels "$log" longlived $((3 * ROUNDS))
-	compare "longlived: throughput up, MB/s" longlived-up MB/s ">=" 0.30
-	compare "longlived: throughput down, MB/s" longlived-down MB/s ">=" 0.30
+	compare "longlived: throughput up, MB/s" longlived-up MB/s ">=" 0.50
+	compare "longlived: throughput down, MB/s" longlived-down MB/s ">=" 0.50
 	compare "longlived: rtt $RTT_SIZE B median, us" longlived-rtt median
 	compare "longlived: rtt $RTT_SIZE B p99, us" longlived-rtt p99
 	longlived_vs_httptunnel

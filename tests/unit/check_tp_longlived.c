@@ -204,6 +204,62 @@ START_TEST(handshake_data_and_half_close)
 }
 END_TEST
 
+/* The echo's line end still to come when the echo is through: the sessions stay buffered (the
+ * spliced way needs it decided), and the line end is still not the application's. */
+START_TEST(echo_line_end_late)
+{
+	struct rig r;
+	size_t head = strlen(spec_get_response) - 2;
+	char buf[64];
+
+	rig_start(&r, LL_CONTENT_LENGTH);
+	rig_accept(&r, LL_CONTENT_LENGTH);
+	ck_assert_int_eq(write(r.get, spec_get_response, head), (ssize_t)head);
+	rig_wait(&r);
+	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+	ck_assert_int_eq(write(r.get, "\r\nworld", 7), 7);
+	rig_until_readable(&r, r.app);
+	ck_assert_int_eq(read(r.app, buf, sizeof buf), 5);
+	ck_assert(memcmp(buf, "world", 5) == 0);
+	ck_assert_int_eq(write(r.app, "hello", 5), 5);
+	rig_until_readable(&r, r.post);
+	ck_assert_int_eq(read(r.post, buf, sizeof buf), 5);
+	rig_free(&r);
+}
+END_TEST
+
+/* Spliced: the relay's GET response may carry its Content-Length and no more (3.1.4.3). */
+START_TEST(get_limit_resets_the_application)
+{
+	struct rig r;
+	char big[200], buf[256];
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+
+	memset(big, 'y', sizeof big);
+	rig_start(&r, 100);
+	ck_assert_int_eq(fstat(r.app, &st), 0);
+	((struct tunnel *)r.st->tunnel)->app_ino = st.st_ino;
+	rig_accept(&r, 100);
+	ck_assert_int_eq(write(r.get, spec_get_response, strlen(spec_get_response)),
+			 (ssize_t)strlen(spec_get_response));
+	rig_wait(&r);
+	ck_assert_int_eq(write(r.get, big, sizeof big), (ssize_t)sizeof big); /* 22 + 200 > 100 */
+	for (;;) {
+		rig_until_readable(&r, r.app);
+		n = read(r.app, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	ck_assert_int_eq(n, -1);
+	ck_assert_int_eq(errno, ECONNRESET);
+	ck_assert_uint_le(got, 100 - 22);
+	rig_free(&r);
+}
+END_TEST
+
 START_TEST(relay_400_refuses)
 {
 	static const char resp[] = "HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
@@ -460,6 +516,8 @@ int main(void)
 
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, handshake_data_and_half_close);
+	tcase_add_test(tc, echo_line_end_late);
+	tcase_add_test(tc, get_limit_resets_the_application);
 	tcase_add_test(tc, relay_400_refuses);
 	tcase_add_test(tc, wrong_echo_fails);
 	tcase_add_test(tc, post_limit_resets_the_application);

@@ -1,0 +1,255 @@
+/* As engine/splice_pump.c: when the pipe is empty, one splice() moves what src holds into it, the
+ * next moves it out to dst; src is read again only once the pipe is empty, so a slow dst stops
+ * its src (backpressure) and EAGAIN from src means "no data", never "pipe full". */
+#include "relay/splice.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* 256 KiB pipes, as the engine's (bench/README.md); each virtual connection has two. */
+#define RELAY_SPLICE_PIPE (256 * 1024)
+/* Bytes moved per wakeup before the loop serves other connections. */
+#define RELAY_SPLICE_BUDGET (1024 * 1024)
+
+struct relay_splice {
+	struct event_base *base;
+	int src, dst;
+	int pipe[2];
+	size_t pipe_size, queued;
+	uint64_t budget, moved;
+	struct timeval last;
+	struct evbuffer *head;
+	struct event *rd, *wr, *guard; /* src readable, dst writable, dst readable */
+	bool rd_on, wr_on, eof, dst_eof;
+	relay_splice_cb cb;
+	void *arg;
+};
+
+enum relay_io { IO_DONE, IO_AGAIN, IO_FAILED };
+
+static enum relay_io relay_io_result(ssize_t n)
+{
+	if (n >= 0)
+		return IO_DONE;
+	return errno == EAGAIN || errno == EINTR ? IO_AGAIN : IO_FAILED;
+}
+
+/* Writes the head, then the pipe, to dst. AGAIN as soon as dst takes less than offered. */
+static enum relay_io relay_splice_flush(struct relay_splice *s)
+{
+	size_t len = evbuffer_get_length(s->head);
+	ssize_t n;
+
+	if (len > 0) {
+		n = evbuffer_write(s->head, s->dst);
+		if (n < 0 || (size_t)n < len)
+			return n < 0 ? relay_io_result(n) : IO_AGAIN;
+	}
+	if (s->queued == 0)
+		return IO_DONE;
+	n = splice(s->pipe[0], NULL, s->dst, NULL, s->queued, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n < 0)
+		return relay_io_result(n);
+	s->queued -= (size_t)n;
+	return s->queued ? IO_AGAIN : IO_DONE;
+}
+
+/* Fills the empty pipe from src within the budget. FAILED with errno EMSGSIZE past it. */
+static enum relay_io relay_splice_fill(struct relay_splice *s)
+{
+	size_t want = s->budget < s->pipe_size ? (size_t)s->budget : s->pipe_size;
+	ssize_t n;
+	char c;
+
+	if (want == 0) { /* only src's end may come now */
+		n = recv(s->src, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n > 0)
+			errno = EMSGSIZE;
+		if (n > 0 || n < 0)
+			return n > 0 ? IO_FAILED : relay_io_result(n);
+		s->eof = true;
+		return IO_DONE;
+	}
+	n = splice(s->src, NULL, s->pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n < 0)
+		return relay_io_result(n);
+	s->eof = n == 0;
+	s->queued = (size_t)n;
+	s->budget -= (uint64_t)n;
+	s->moved += (uint64_t)n;
+	if (n > 0)
+		event_base_gettimeofday_cached(s->base, &s->last);
+	return IO_DONE;
+}
+
+static void relay_splice_set(struct event *ev, bool *on, bool want)
+{
+	if (*on == want)
+		return;
+	*on = want;
+	if (want)
+		event_add(ev, NULL);
+	else
+		event_del(ev);
+}
+
+/* Moves what can be moved now; returns the end to report, or -1 to wait. */
+static int relay_splice_run(struct relay_splice *s)
+{
+	size_t moved = 0;
+	bool drained = false; /* src gave less than a pipeful: most likely empty now */
+	enum relay_io rc;
+
+	for (;;) {
+		rc = relay_splice_flush(s);
+		if (rc == IO_FAILED)
+			return RELAY_SPLICE_DST_ERROR;
+		if (rc == IO_AGAIN || s->eof || drained || moved >= RELAY_SPLICE_BUDGET)
+			break;
+		rc = relay_splice_fill(s);
+		if (rc == IO_FAILED)
+			return errno == EMSGSIZE ? RELAY_SPLICE_OVER : RELAY_SPLICE_SRC_ERROR;
+		if (rc == IO_AGAIN)
+			break;
+		moved += s->queued;
+		drained = s->queued < s->pipe_size && s->budget > 0;
+	}
+	if (s->eof && s->queued == 0 && evbuffer_get_length(s->head) == 0)
+		return RELAY_SPLICE_EOF;
+	return -1;
+}
+
+static void relay_splice_step(struct relay_splice *s)
+{
+	int end = relay_splice_run(s);
+	bool pending = s->queued > 0 || evbuffer_get_length(s->head) > 0;
+
+	if (end >= 0) {
+		relay_splice_set(s->rd, &s->rd_on, false);
+		relay_splice_set(s->wr, &s->wr_on, false);
+		s->cb(s, (enum relay_splice_end)end, s->arg);
+		return;
+	}
+	relay_splice_set(s->wr, &s->wr_on, pending);
+	relay_splice_set(s->rd, &s->rd_on, !pending && !s->eof);
+}
+
+static void relay_splice_io_cb(evutil_socket_t fd, short what, void *arg)
+{
+	relay_splice_step(arg);
+}
+
+/* dst must only receive: its bytes are an error, its end is news (the peer stopped reading). */
+static void relay_splice_guard_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay_splice *s = arg;
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n != 0) {
+		s->cb(s, n > 0 ? RELAY_SPLICE_DST_DATA : RELAY_SPLICE_DST_ERROR, s->arg);
+		return;
+	}
+	event_del(s->guard);
+	s->dst_eof = true;
+	s->cb(s, RELAY_SPLICE_DST_EOF, s->arg);
+}
+
+struct relay_splice *relay_splice_start(struct event_base *base, int src, int dst, uint64_t budget,
+					int watch_dst, relay_splice_cb cb, void *arg)
+{
+	struct relay_splice *s = calloc(1, sizeof *s);
+	int size, saved;
+
+	if (!s)
+		return NULL;
+	*s = (struct relay_splice){ .base = base, .src = src, .dst = dst, .budget = budget,
+				    .cb = cb, .arg = arg, .pipe = { -1, -1 } };
+	if (pipe2(s->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		goto fail;
+	size = fcntl(s->pipe[1], F_SETPIPE_SZ, RELAY_SPLICE_PIPE);
+	if (size < 0)
+		size = fcntl(s->pipe[1], F_GETPIPE_SZ);
+	s->pipe_size = size > 0 ? (size_t)size : 4096;
+	s->head = evbuffer_new();
+	s->rd = event_new(base, src, EV_READ | EV_PERSIST, relay_splice_io_cb, s);
+	s->wr = event_new(base, dst, EV_WRITE | EV_PERSIST, relay_splice_io_cb, s);
+	if (watch_dst)
+		s->guard = event_new(base, dst, EV_READ | EV_PERSIST, relay_splice_guard_cb, s);
+	errno = ENOMEM;
+	if (!s->head || !s->rd || !s->wr || (watch_dst && !s->guard))
+		goto fail;
+	event_base_gettimeofday_cached(base, &s->last);
+	if (s->guard)
+		event_add(s->guard, NULL);
+	/* From the loop: the owner's state must be complete before the first report. */
+	relay_splice_set(s->wr, &s->wr_on, true);
+	return s;
+fail:
+	saved = errno;
+	relay_splice_stop(s, NULL);
+	errno = saved;
+	return NULL;
+}
+
+void relay_splice_head(struct relay_splice *s, struct evbuffer *buf)
+{
+	evbuffer_add_buffer(s->head, buf);
+}
+
+/* Reads what the pipe holds into out. */
+static void relay_splice_unpipe(struct relay_splice *s, struct evbuffer *out)
+{
+	struct evbuffer_iovec v;
+	ssize_t n;
+
+	while (s->queued > 0 && evbuffer_reserve_space(out, (ev_ssize_t)s->queued, &v, 1) == 1) {
+		n = read(s->pipe[0], v.iov_base, s->queued < v.iov_len ? s->queued : v.iov_len);
+		if (n <= 0)
+			return;
+		v.iov_len = (size_t)n;
+		evbuffer_commit_space(out, &v, 1);
+		s->queued -= (size_t)n;
+	}
+}
+
+void relay_splice_stop(struct relay_splice *s, struct evbuffer *out)
+{
+	if (!s)
+		return;
+	if (out && s->head) {
+		evbuffer_add_buffer(out, s->head);
+		relay_splice_unpipe(s, out);
+	}
+	if (s->rd)
+		event_free(s->rd);
+	if (s->wr)
+		event_free(s->wr);
+	if (s->guard)
+		event_free(s->guard);
+	if (s->head)
+		evbuffer_free(s->head);
+	if (s->pipe[0] >= 0)
+		close(s->pipe[0]);
+	if (s->pipe[1] >= 0)
+		close(s->pipe[1]);
+	free(s);
+}
+
+uint64_t relay_splice_moved(const struct relay_splice *s)
+{
+	return s->moved;
+}
+
+struct timeval relay_splice_last(const struct relay_splice *s)
+{
+	return s->last;
+}

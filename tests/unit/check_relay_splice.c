@@ -1,0 +1,197 @@
+/* relay/splice.c alone: one direction between two TCP connections on loopback, with the loop in
+ * the test thread: bytes in order after the head, the end reported once everything went out,
+ * the budget (what fits goes out, then OVER), the watched destination's bytes and end, and the
+ * bytes handed back when stopped. */
+#include <check.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "relay/splice.h"
+
+struct xrig {
+	struct event_base *base;
+	struct relay_splice *s;
+	int src_far, src, dst, dst_far; /* src_far -> src ==> dst -> dst_far */
+	int ends[8];                     /* reports per enum relay_splice_end */
+	bool stop_on_end;
+};
+
+static void tcp_pair(int *near, int *far)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+	ck_assert_int_eq(listen(l, 1), 0);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
+	*near = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	ck_assert(connect(*near, (struct sockaddr *)&a, sizeof a) == 0 || errno == EINPROGRESS);
+	*far = accept(l, NULL, NULL);
+	ck_assert_int_ge(*far, 0);
+	close(l);
+}
+
+static void end_cb(struct relay_splice *s, enum relay_splice_end how, void *arg)
+{
+	struct xrig *r = arg;
+
+	r->ends[how]++;
+}
+
+static void xrig_start(struct xrig *r, uint64_t budget, int watch_dst, const char *head)
+{
+	struct evbuffer *h = evbuffer_new();
+
+	memset(r, 0, sizeof *r);
+	r->base = event_base_new();
+	tcp_pair(&r->src, &r->src_far);
+	tcp_pair(&r->dst, &r->dst_far);
+	r->s = relay_splice_start(r->base, r->src, r->dst, budget, watch_dst, end_cb, r);
+	ck_assert_ptr_nonnull(r->s);
+	evbuffer_add(h, head, strlen(head));
+	relay_splice_head(r->s, h);
+	ck_assert_uint_eq(evbuffer_get_length(h), 0);
+	evbuffer_free(h);
+}
+
+/* Runs the loop until dst_far has the len bytes of want. */
+static void xrig_expect(struct xrig *r, const char *want, size_t len)
+{
+	char buf[256];
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		n = recv(r->dst_far, buf, sizeof buf, MSG_DONTWAIT);
+		if (n < 0)
+			continue;
+		ck_assert_int_gt(n, 0);
+		ck_assert_uint_le(got + (size_t)n, len);
+		ck_assert(memcmp(buf, want + got, (size_t)n) == 0);
+		got += (size_t)n;
+	}
+}
+
+static void xrig_until(struct xrig *r, enum relay_splice_end how)
+{
+	while (!r->ends[how])
+		event_base_loop(r->base, EVLOOP_ONCE);
+}
+
+static void xrig_free(struct xrig *r)
+{
+	relay_splice_stop(r->s, NULL);
+	close(r->src);
+	close(r->src_far);
+	close(r->dst);
+	close(r->dst_far);
+	event_base_free(r->base);
+}
+
+START_TEST(head_then_bytes_then_end)
+{
+	struct xrig r;
+
+	xrig_start(&r, UINT64_MAX, 0, "head,");
+	ck_assert_int_eq(send(r.src_far, "body", 4, 0), 4);
+	xrig_expect(&r, "head,body", 9);
+	ck_assert_int_eq(r.ends[RELAY_SPLICE_EOF], 0);
+	shutdown(r.src_far, SHUT_WR);
+	xrig_until(&r, RELAY_SPLICE_EOF);
+	ck_assert_uint_eq(relay_splice_moved(r.s), 4);
+	xrig_free(&r);
+}
+END_TEST
+
+START_TEST(budget_then_over)
+{
+	struct xrig r;
+
+	xrig_start(&r, 6, 0, "h:"); /* the head is outside the budget */
+	ck_assert_int_eq(send(r.src_far, "123456789", 9, 0), 9);
+	xrig_expect(&r, "h:123456", 8);
+	xrig_until(&r, RELAY_SPLICE_OVER);
+	ck_assert_int_eq(r.ends[RELAY_SPLICE_EOF], 0);
+	xrig_free(&r);
+}
+END_TEST
+
+START_TEST(budget_exact_then_end)
+{
+	struct xrig r;
+
+	xrig_start(&r, 3, 0, "");
+	ck_assert_int_eq(send(r.src_far, "abc", 3, 0), 3);
+	shutdown(r.src_far, SHUT_WR);
+	xrig_expect(&r, "abc", 3);
+	xrig_until(&r, RELAY_SPLICE_EOF);
+	ck_assert_int_eq(r.ends[RELAY_SPLICE_OVER], 0);
+	xrig_free(&r);
+}
+END_TEST
+
+START_TEST(watched_destination)
+{
+	struct xrig r;
+
+	xrig_start(&r, UINT64_MAX, 1, "");
+	shutdown(r.dst_far, SHUT_WR); /* the reader's end: news, the direction goes on */
+	xrig_until(&r, RELAY_SPLICE_DST_EOF);
+	ck_assert_int_eq(send(r.src_far, "still", 5, 0), 5);
+	xrig_expect(&r, "still", 5);
+	xrig_free(&r);
+
+	xrig_start(&r, UINT64_MAX, 1, "");
+	ck_assert_int_eq(send(r.dst_far, "GET", 3, 0), 3);
+	xrig_until(&r, RELAY_SPLICE_DST_DATA);
+	xrig_free(&r);
+}
+END_TEST
+
+START_TEST(stop_hands_back_what_is_pending)
+{
+	struct xrig r;
+	struct evbuffer *out = evbuffer_new();
+	char buf[16];
+
+	xrig_start(&r, UINT64_MAX, 0, "pending");
+	/* The loop never ran: everything is still the splice's. */
+	relay_splice_stop(r.s, out);
+	r.s = NULL;
+	ck_assert_uint_eq(evbuffer_get_length(out), 7);
+	evbuffer_remove(out, buf, sizeof buf);
+	ck_assert(memcmp(buf, "pending", 7) == 0);
+	evbuffer_free(out);
+	xrig_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("relay_splice");
+	TCase *tc = tcase_create("one direction");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, head_then_bytes_then_end);
+	tcase_add_test(tc, budget_then_over);
+	tcase_add_test(tc, budget_exact_then_end);
+	tcase_add_test(tc, watched_destination);
+	tcase_add_test(tc, stop_hands_back_what_is_pending);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,278 @@
+/* The pump with a network side of two sockets, one per direction (pump_start_split, as LongLived
+ * hands over its POST and GET sessions): bytes each way, the bytes handed over first, half-closes,
+ * the byte budget of each direction, and the sending socket that must stay silent. The loop runs
+ * in the test thread; the far ends are TCP sockets. */
+#include <check.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/pump.h"
+#include "engine/transport.h"
+#include "engine/tunnel.h"
+
+struct srig {
+	struct event_base *base;
+	struct tunnel *t;
+	struct eng_status *st;
+	int app, engine;
+	int up_near, up_far;     /* the POST-like socket: the pump's end, the far end */
+	int down_near, down_far; /* the GET-like socket */
+};
+
+static void tcp_pair(int *near, int *far)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+	ck_assert_int_eq(listen(l, 1), 0);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
+	*near = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	ck_assert(connect(*near, (struct sockaddr *)&a, sizeof a) == 0 || errno == EINPROGRESS);
+	*far = accept(l, NULL, NULL);
+	ck_assert_int_ge(*far, 0);
+	close(l);
+}
+
+/* Starts a pump whose directions may carry up and down octets; to_net and to_app go first. */
+static void srig_start(struct srig *r, uint64_t up, uint64_t down, const char *to_net,
+		       const char *to_app)
+{
+	struct evbuffer *net_head = evbuffer_new(), *app_head = evbuffer_new();
+	struct stat st;
+	int sv[2];
+
+	memset(r, 0, sizeof *r);
+	r->base = event_base_new();
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+	r->app = sv[0];
+	r->engine = sv[1];
+	tcp_pair(&r->up_near, &r->up_far);
+	tcp_pair(&r->down_near, &r->down_far);
+	r->t = calloc(1, sizeof *r->t);
+	r->t->base = r->base;
+	r->t->state = TUNNEL_ESTABLISHED;
+	r->t->engine_fd = -1;
+	r->t->app_fd = r->app;
+	ck_assert_int_eq(fstat(r->app, &st), 0);
+	r->t->app_ino = st.st_ino;
+	r->st = eng_status_new();
+	atomic_fetch_add(&r->st->refs, 1);
+	r->t->status = r->st;
+	r->st->tunnel = r->t;
+	evbuffer_add(net_head, to_net, strlen(to_net));
+	evbuffer_add(app_head, to_app, strlen(to_app));
+	struct tp_split s = { .up_fd = r->up_near, .down_fd = r->down_near, .to_app = app_head,
+			      .up_budget = up, .down_budget = down };
+	r->t->pump = pump_start_split(r->t, r->engine, &s, net_head);
+	ck_assert_ptr_nonnull(r->t->pump);
+	ck_assert_uint_eq(evbuffer_get_length(net_head), 0); /* taken */
+	ck_assert_uint_eq(evbuffer_get_length(app_head), 0);
+	evbuffer_free(net_head);
+	evbuffer_free(app_head);
+}
+
+/* Runs the loop until fd has len bytes (or, with len 0, its end) and checks them. */
+static void srig_expect(struct srig *r, int fd, const char *want, size_t len)
+{
+	char buf[256];
+	size_t got = 0;
+	ssize_t n;
+
+	for (;;) {
+		event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+		if (n < 0) {
+			ck_assert_int_eq(errno, EAGAIN);
+			continue;
+		}
+		if (n == 0) {
+			ck_assert_uint_eq(got, len);
+			return;
+		}
+		ck_assert_uint_le(got + (size_t)n, len);
+		ck_assert(memcmp(buf, want + got, (size_t)n) == 0);
+		got += (size_t)n;
+		if (got == len && len > 0)
+			return;
+	}
+}
+
+/* Runs the loop until the application's end reads as reset. */
+static void srig_expect_reset(struct srig *r)
+{
+	char buf[256];
+	ssize_t n;
+
+	for (;;) {
+		event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		n = recv(r->app, buf, sizeof buf, MSG_DONTWAIT);
+		ck_assert_int_ne(n, 0); /* a clean end would hide the failure */
+		if (n < 0 && errno == ECONNRESET)
+			return;
+		ck_assert(n > 0 || errno == EAGAIN);
+	}
+}
+
+static void srig_free(struct srig *r)
+{
+	close(r->app);
+	close(r->up_far);
+	close(r->down_far);
+	while (r->st->tunnel)
+		event_base_loop(r->base, EVLOOP_ONCE);
+	eng_status_put(r->st);
+	event_base_free(r->base);
+}
+
+START_TEST(each_way_with_handover_and_half_closes)
+{
+	struct srig r;
+
+	srig_start(&r, TP_SPLIT_UNLIMITED, TP_SPLIT_UNLIMITED, "first,", "early,");
+	ck_assert_int_eq(send(r.app, "hello", 5, 0), 5);
+	srig_expect(&r, r.up_far, "first,hello", 11);
+	ck_assert_int_eq(send(r.down_far, "world", 5, 0), 5);
+	srig_expect(&r, r.app, "early,world", 11);
+	shutdown(r.app, SHUT_WR); /* a FIN on the sending socket only */
+	srig_expect(&r, r.up_far, "", 0);
+	ck_assert_int_eq(send(r.down_far, "late", 4, 0), 4);
+	srig_expect(&r, r.app, "late", 4);
+	close(r.up_far); /* its end after ours is not an error */
+	r.up_far = -1;
+	ck_assert_int_eq(send(r.down_far, "more", 4, 0), 4);
+	srig_expect(&r, r.app, "more", 4);
+	shutdown(r.down_far, SHUT_WR);
+	srig_expect(&r, r.app, "", 0);
+	while (r.st->tunnel) /* both directions over: the pump closes the tunnel */
+		event_base_loop(r.base, EVLOOP_ONCE);
+	srig_free(&r);
+}
+END_TEST
+
+START_TEST(up_budget_then_reset)
+{
+	struct srig r;
+
+	srig_start(&r, 10, TP_SPLIT_UNLIMITED, "abc", "");
+	ck_assert_int_eq(send(r.app, "0123456789", 10, 0), 10); /* 3 + 10 > 10 */
+	srig_expect(&r, r.up_far, "abc0123456", 10);
+	srig_expect_reset(&r);
+	srig_free(&r);
+}
+END_TEST
+
+START_TEST(down_budget_exact_ends_cleanly)
+{
+	struct srig r;
+
+	srig_start(&r, TP_SPLIT_UNLIMITED, 8, "", "ab");
+	ck_assert_int_eq(send(r.down_far, "cdefgh", 6, 0), 6);
+	shutdown(r.down_far, SHUT_WR);
+	srig_expect(&r, r.app, "abcdefgh", 8);
+	srig_expect(&r, r.app, "", 0);
+	srig_free(&r);
+}
+END_TEST
+
+START_TEST(down_past_budget_resets)
+{
+	struct srig r;
+
+	srig_start(&r, TP_SPLIT_UNLIMITED, 4, "", "");
+	ck_assert_int_eq(send(r.down_far, "12345", 5, 0), 5);
+	srig_expect(&r, r.app, "1234", 4);
+	srig_expect_reset(&r);
+	srig_free(&r);
+}
+END_TEST
+
+START_TEST(bytes_on_the_sending_socket_reset)
+{
+	struct srig r;
+
+	srig_start(&r, TP_SPLIT_UNLIMITED, TP_SPLIT_UNLIMITED, "", "");
+	ck_assert_int_eq(send(r.up_far, "HTTP/1.0 500", 12, 0), 12);
+	srig_expect_reset(&r);
+	srig_free(&r);
+}
+END_TEST
+
+START_TEST(sending_socket_closed_first_resets)
+{
+	struct srig r;
+
+	srig_start(&r, TP_SPLIT_UNLIMITED, TP_SPLIT_UNLIMITED, "", "");
+	shutdown(r.up_far, SHUT_WR);
+	srig_expect_reset(&r);
+	srig_free(&r);
+}
+END_TEST
+
+/* Many times a pipeful each way at once, through small budgets' worth of checks. */
+START_TEST(bulk_both_ways)
+{
+	enum { N = 4 << 20 };
+	struct srig r;
+	char *up = malloc(N), *down = malloc(N), buf[65536];
+	size_t up_sent = 0, down_sent = 0, up_got = 0, down_got = 0;
+	ssize_t n;
+
+	for (size_t i = 0; i < N; i++) {
+		up[i] = (char)(i * 7 + (i >> 11));
+		down[i] = (char)(i * 13 + (i >> 9));
+	}
+	srig_start(&r, N, N, "", "");
+	while (up_got < N || down_got < N) {
+		event_base_loop(r.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		if (up_sent < N && (n = send(r.app, up + up_sent, N - up_sent, MSG_DONTWAIT)) > 0)
+			up_sent += (size_t)n;
+		if (down_sent < N &&
+		    (n = send(r.down_far, down + down_sent, N - down_sent, MSG_DONTWAIT)) > 0)
+			down_sent += (size_t)n;
+		if ((n = recv(r.up_far, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+			ck_assert(memcmp(buf, up + up_got, (size_t)n) == 0);
+			up_got += (size_t)n;
+		}
+		if ((n = recv(r.app, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+			ck_assert(memcmp(buf, down + down_got, (size_t)n) == 0);
+			down_got += (size_t)n;
+		}
+	}
+	free(up);
+	free(down);
+	srig_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("split_pump");
+	TCase *tc = tcase_create("two network sockets");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, each_way_with_handover_and_half_closes);
+	tcase_add_test(tc, up_budget_then_reset);
+	tcase_add_test(tc, down_budget_exact_ends_cleanly);
+	tcase_add_test(tc, down_past_budget_resets);
+	tcase_add_test(tc, bytes_on_the_sending_socket_reset);
+	tcase_add_test(tc, sending_socket_closed_first_resets);
+	tcase_add_test(tc, bulk_both_ways);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

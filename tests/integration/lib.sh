@@ -288,14 +288,16 @@ connect_errno() {
 }
 
 # assert_no_fd_leak NAME PORT: LEAK_ROUNDS tunnels to 127.0.0.1:PORT from one Python process under
-# the shim, whatever their outcome, leave it with at most 2 more descriptors (sockclient.py leak;
-# fewer is fine: the first round's sockets may still have been open when it counted).
+# the shim, whatever their outcome, leave it with at most 8 more descriptors (sockclient.py leak;
+# fewer is fine: the first round's sockets may still have been open when it counted). The engine
+# may still be closing the last tunnel when the count is taken, and a spliced tunnel holds six
+# descriptors (two sockets, two pipes); a leak of one per tunnel would show 50.
 assert_no_fd_leak() {
 	local extra
 	run_shimmed "$1" /dev/null "$SOCKS_PY" "$SOCKS_DIR/sockclient.py" 127.0.0.1 "$2" leak
 	extra=$(sed -n 's/^fds +\{0,1\}\(-\{0,1\}[0-9][0-9]*\)$/\1/p' "$WORK/$1.stdout")
 	[ -n "$extra" ] || fail "$1: no fd count: $(head -c 300 "$WORK/$1.stdout")"
-	[ "$extra" -le 2 ] || fail "$1: $extra descriptors more after 50 tunnels"
+	[ "$extra" -le 8 ] || fail "$1: $extra descriptors more after 50 tunnels"
 }
 
 # --- proxies ---

@@ -95,7 +95,11 @@ static bool kac_flow_get_response(struct kac_session *s)
 		kac_close(c, true, "protocol error: an empty GET response");
 		return false;
 	}
-	if (s->close_after || end)
+	if (s->close_after && !end) { /* 3.3.7: the GET session must stay connected */
+		kac_close(c, true, "the GET session was closed after a response");
+		return false;
+	}
+	if (end)
 		kac_session_drop(s);
 	if (end) { /* the backend finished: the application reads the end of the stream */
 		c->get_end = true;

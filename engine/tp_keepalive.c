@@ -195,6 +195,13 @@ static void kac_handshake_response(struct kac_session *s)
 					: "the first POST response is not <HTML></HTML>");
 		return;
 	}
+	/* 3.3.7: a GET session that is lost ends the virtual connection; one that closes after every
+	 * response (nginx's keepalive_timeout 0) cannot carry KeepAlive, and Polling is the
+	 * encapsulation made for that. */
+	if (get && s->close_after) {
+		kac_fail(c, ECONNRESET, "the GET session is closed after each response");
+		return;
+	}
 	s->ok = true;
 	kac_session_go(s, KAS_ESTABLISHED);
 	if (c->get.ok && c->post.ok) /* 3.3.5.1.1.1, 3.3.5.2.1.1: the virtual connection is up */

@@ -83,7 +83,8 @@ ka_nginx_conf() {
 
 # Runs client "$@" (after a name, $1, a stdin file, $2, and the HTTP port to reach the relay at,
 # $3) under the shim towards 127.0.0.1:REFUSED_PORT; callers export SSTPSHIM_TRANSPORTS. Fails
-# unless it exits 0 within PROGRAMS_LIMIT s and the shim's log names keepalive as the winner.
+# unless it exits 0 within PROGRAMS_LIMIT s and the shim's log names the winner
+# (keepalive, or $KA_WINNER).
 ka_run() {
 	local name=$1 input=$2 port=$3 rc=0
 	shift 3
@@ -93,8 +94,9 @@ ka_run() {
 	[ "$rc" != 124 ] || fail "$name did not finish within $PROGRAMS_LIMIT s"
 	[ "$rc" = 0 ] || fail "$name exited with status $rc: $(head -c 600 "$WORK/$name.stderr")
 shim log: $(tail -5 "$WORK/$name.log" 2>&1)"
-	grep -q -- "tunnel 127.0.0.1:$REFUSED_PORT: established via keepalive" "$WORK/$name.log" ||
-		fail "$name: the shim log does not show keepalive: $(tail -20 "$WORK/$name.log" 2>&1)"
+	grep -q -- "tunnel 127.0.0.1:$REFUSED_PORT: established via ${KA_WINNER:-keepalive}" \
+		"$WORK/$name.log" ||
+		fail "$name: the shim log does not show ${KA_WINNER:-keepalive}: $(tail -20 "$WORK/$name.log" 2>&1)"
 }
 
 # socat as the unmodified client: sends file $2, writes what comes back; exits on the echoed EOF

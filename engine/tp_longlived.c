@@ -267,29 +267,18 @@ static void tp_ll_post_written(struct bufferevent *bev, void *arg)
 		tp_ll_post_shut(c);
 }
 
-/* 3.1.5.1: nothing ever comes back on the POST session but an error response. */
+/* 3.1.5.1: once established, nothing ever comes back on the POST session (the handshake has
+ * callbacks of its own, tp_ll_post_handshake_*). */
 static void tp_ll_post_read(struct bufferevent *bev, void *arg)
 {
-	struct tp_ll *c = arg;
-
-	if (c->state == TP_LL_CONNECTING)
-		tp_ll_fail(c, ECONNREFUSED, "the relay or proxy answered on the POST session");
-	else
-		tp_ll_close(c, true, "protocol error: data on the POST session");
+	tp_ll_close(arg, true, "protocol error: data on the POST session");
 }
 
 static void tp_ll_post_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct tp_ll *c = arg;
 
-	if (c->state == TP_LL_CONNECTING && (what & BEV_EVENT_EOF)) {
-		/* The relay may close the POST session before its answer on the GET session (a 500
-		 * when the backend is down) arrives: that answer says more. */
-		c->post_closed = true;
-		bufferevent_disable(bev, EV_READ);
-	} else if (c->state == TP_LL_CONNECTING)
-		tp_ll_fail(c, ECONNRESET, "the POST session failed during the handshake");
-	else if ((what & BEV_EVENT_ERROR) || !c->app_eof)
+	if ((what & BEV_EVENT_ERROR) || !c->app_eof)
 		tp_ll_close(c, true, "the POST session closed");
 	else
 		bufferevent_disable(bev, EV_READ); /* the relay's end after ours */

@@ -95,11 +95,10 @@ static bool kac_flow_get_response(struct kac_session *s)
 		kac_close(c, true, "protocol error: an empty GET response");
 		return false;
 	}
-	if (s->close_after && !end) { /* 3.3.7: the GET session must stay connected */
-		kac_close(c, true, "the GET session was closed after a response");
-		return false;
-	}
-	if (end)
+	/* A connection closed after many responses (nginx's keepalive_requests) is an orderly end
+	 * of that connection, not the disconnect of 3.3.7: the next GET opens another. One closed
+	 * after every response is refused at the handshake (tp_keepalive.c). */
+	if (s->close_after || end)
 		kac_session_drop(s);
 	if (end) { /* the backend finished: the application reads the end of the stream */
 		c->get_end = true;

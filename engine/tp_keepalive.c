@@ -195,9 +195,9 @@ static void kac_handshake_response(struct kac_session *s)
 					: "the first POST response is not <HTML></HTML>");
 		return;
 	}
-	/* 3.3.7: a GET session that is lost ends the virtual connection; one that closes after every
-	 * response (nginx's keepalive_timeout 0) cannot carry KeepAlive, and Polling is the
-	 * encapsulation made for that. */
+	/* 3.3.7: a GET session that is lost ends the virtual connection. One whose very first
+	 * response closes it (nginx's keepalive_timeout 0) would be re-opened for every response:
+	 * that is Polling's job, the next transport of the chain. */
 	if (get && s->close_after) {
 		kac_fail(c, ECONNRESET, "the GET session is closed after each response");
 		return;

@@ -6,27 +6,6 @@
 
 KA_DIR="$(dirname "${BASH_SOURCE[0]}")"
 
-# Starts sstp-relay (more options "$@") in front of backend port $1, on an ephemeral port:
-# sets KA_RELAY_PORT and KA_RELAY_PID; stdout in $WORK/relay.out, its debug log in
-# $WORK/relay.log.
-ka_start_relay() {
-	local backend=$1
-	shift
-	spawn "$BUILD/sstp-relay" --listen 127.0.0.1:0 --backend "127.0.0.1:$backend" --log debug \
-		"$@" > "$WORK/relay.out" 2> "$WORK/relay.log"
-	KA_RELAY_PID=$LAST_PID
-	wait_line "$WORK/relay.out" '^listening on .*:[0-9][0-9]*$'
-	KA_RELAY_PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$WORK/relay.out" | head -n1)
-	[ -n "$KA_RELAY_PORT" ] || fail "sstp-relay printed no port"
-}
-
-# An echo server (KA_ECHO_PORT) with a relay in front of it.
-ka_start_echo_relay() {
-	start_listening_server echo "$BUILD/examples/echo_server" -l 127.0.0.1 -p 0
-	KA_ECHO_PORT=$SERVER_PORT
-	ka_start_relay "$KA_ECHO_PORT" "$@"
-}
-
 # Starts a process that prints "listening on ADDR:PORT" once its socket listens (the cutter,
 # nginx's wrapper): "$1" names it, the rest is the command. Sets KA_PORT.
 ka_start_printing_port() {
@@ -75,7 +54,7 @@ ka_nginx_conf() {
 	    $3
 	    server {
 	        listen 127.0.0.1:$2;
-	        location / { proxy_pass http://127.0.0.1:$KA_RELAY_PORT; }
+	        location / { proxy_pass http://127.0.0.1:$RELAY_PORT; }
 	    }
 	}
 	CONF

@@ -8,16 +8,11 @@ POLL_MIB=${POLL_MIB:-20} # bytes carried each way, in MiB
 POLL_LIMIT=120           # seconds a client may run before it counts as hung
 
 # Starts sstp-relay with options "$@" in front of backend port $1: sets POLL_RELAY_PORT and
-# POLL_RELAY_PID; its stdout in $WORK/prelay.out, its debug log in $WORK/prelay.log.
+# POLL_RELAY_PID; its stdout in $WORK/relay.out, its debug log in $WORK/relay.log.
 poll_start_relay() {
-	local backend=$1
-	shift
-	spawn "$BUILD/sstp-relay" --listen 127.0.0.1:0 --backend "127.0.0.1:$backend" --log debug \
-		"$@" > "$WORK/prelay.out" 2> "$WORK/prelay.log"
-	POLL_RELAY_PID=$LAST_PID
-	wait_line "$WORK/prelay.out" '^listening on .*:[0-9][0-9]*$'
-	POLL_RELAY_PORT=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$WORK/prelay.out")
-	[ -n "$POLL_RELAY_PORT" ] || fail "sstp-relay printed no port"
+	start_relay "$@"
+	POLL_RELAY_PID=$RELAY_PID
+	POLL_RELAY_PORT=$RELAY_PORT
 }
 
 # Starts an echo server and a relay (options "$@") in front of it: sets POLL_ECHO_PORT too.
@@ -58,7 +53,6 @@ shim: $(tail -5 "$WORK/$name.log")"
 # (descriptors back to $1, counted before the scenario), within 10 s.
 poll_assert_relay_clean() {
 	local want=$1
-	kill -0 "$POLL_RELAY_PID" 2>/dev/null || fail "sstp-relay died: $(tail -20 "$WORK/prelay.log")"
-	timeout 10 bash -c "until [ \$(ls /proc/$POLL_RELAY_PID/fd | awk '\$1 > 2' | wc -l) -le $want ]; do sleep 0.05; done" ||
-		fail "sstp-relay has $(fd_count "$POLL_RELAY_PID") descriptors open, $want before: a leak"
+	kill -0 "$POLL_RELAY_PID" 2>/dev/null || fail "sstp-relay died: $(tail -20 "$WORK/relay.log")"
+	assert_fds_back "$POLL_RELAY_PID" "$want"
 }

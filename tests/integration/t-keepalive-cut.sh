@@ -9,9 +9,9 @@
 MIB=20
 hold_refused_port
 random_file "$WORK/sent" "$MIB"
-ka_start_echo_relay
-relay_fds=$(fd_count "$KA_RELAY_PID")
-ka_start_printing_port cutter python3 "$(dirname "$0")/ka_cutter.py" "$KA_RELAY_PORT" \
+start_echo_relay
+relay_fds=$(fd_count "$RELAY_PID")
+ka_start_printing_port cutter python3 "$(dirname "$0")/ka_cutter.py" "$RELAY_PORT" \
 	"5:before-head,40:mid-head,80:mid-body,120:after-body,160:mid-response,200:after-body"
 export SSTPSHIM_TRANSPORTS=keepalive SSTPSHIM_LOG=debug
 
@@ -26,5 +26,5 @@ lost=$(grep -c 'POST session lost with a request outstanding' "$WORK/socat.log" 
 # after-body (twice) and mid-response: the relay had the whole chunk; mid-body: part of it
 resent=$(grep -c 'resent chunk at' "$WORK/relay.log" || true)
 [ "$resent" -ge 4 ] || fail "the relay dropped an already delivered prefix $resent times, expected 4"
-assert_fds_back "$KA_RELAY_PID" "$relay_fds"
+assert_fds_back "$RELAY_PID" "$relay_fds"
 pass "keepalive: POST cut before/mid head, mid body, after body, mid response: $MIB MiB intact, $resent resent prefixes dropped"

@@ -9,7 +9,7 @@
 MIB=5
 hold_refused_port
 random_file "$WORK/sent" "$MIB"
-ka_start_echo_relay
+start_echo_relay
 ka_start_nginx "keepalive_timeout 0;"
 export SSTPSHIM_TRANSPORTS=keepalive,polling SSTPSHIM_LOG=debug KA_WINNER=polling
 

@@ -12,7 +12,7 @@ MIB=20
 TIMEOUT_S=3 # SSTPSHIM_TRANSPORT_TIMEOUT: per transport
 hold_refused_port
 random_file "$WORK/sent" "$MIB"
-ka_start_echo_relay
+start_echo_relay
 ka_start_nginx "client_max_body_size 0;" "proxy_request_buffering on;"
 
 export SSTPSHIM_TRANSPORTS=keepalive SSTPSHIM_LOG=debug

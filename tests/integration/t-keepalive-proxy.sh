@@ -8,14 +8,14 @@
 MIB=10
 hold_refused_port
 random_file "$WORK/sent" "$MIB"
-ka_start_echo_relay
+start_echo_relay
 ka_start_squid
 export SSTPSHIM_TRANSPORTS=keepalive SSTPSHIM_LOG=info SSTPSHIM_HTTP_PROXY="http://127.0.0.1:$KA_SQUID_PORT"
 
-ka_socat squid "$WORK/sent" "$KA_RELAY_PORT"
+ka_socat squid "$WORK/sent" "$RELAY_PORT"
 assert_same_sha "$WORK/sent" "$WORK/squid.stdout" "keepalive through squid: $MIB MiB echoed"
 ka_assert_relay_counted $((MIB * 1024 * 1024))
-grep -q "POST http://127.0.0.1:$KA_RELAY_PORT/2.0/127.0.0.1/[a-z0-9]*,ConnType=KeepAlive,ID=" \
+grep -q "POST http://127.0.0.1:$RELAY_PORT/2.0/127.0.0.1/[a-z0-9]*,ConnType=KeepAlive,ID=" \
 	"$WORK/squid/access.log" || fail "squid did not see absolute POST URIs with ID="
 ids=$(grep -o 'ID=[a-z0-9]*' "$WORK/squid/access.log" | sort | uniq -d | wc -l)
 [ "$ids" = 0 ] || fail "$ids Request IDs were used twice"

@@ -5,11 +5,11 @@
 # connection closed. The relay survives all of it and leaks no descriptor.
 . "$(dirname "$0")/ka_lib.sh"
 
-ka_start_echo_relay
-relay_fds=$(fd_count "$KA_RELAY_PID")
-timeout 60 python3 "$KA_DIR/ka_probe.py" "$KA_RELAY_PORT" > "$WORK/probe.out" 2>&1 ||
+start_echo_relay
+relay_fds=$(fd_count "$RELAY_PID")
+timeout 60 python3 "$KA_DIR/ka_probe.py" "$RELAY_PORT" > "$WORK/probe.out" 2>&1 ||
 	fail "$(head -c 600 "$WORK/probe.out")
 relay log: $(tail -8 "$WORK/relay.log")"
-kill -0 "$KA_RELAY_PID" || fail "the relay died: $(tail -8 "$WORK/relay.log")"
-assert_fds_back "$KA_RELAY_PID" "$relay_fds"
+kill -0 "$RELAY_PID" || fail "the relay died: $(tail -8 "$WORK/relay.log")"
+assert_fds_back "$RELAY_PID" "$relay_fds"
 pass "relay keepalive: handshake, offsets, end marker, protocol errors"

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/ka_lib.sh"
 
 hold_refused_port
-ka_start_echo_relay
+start_echo_relay
 export SSTPSHIM_TRANSPORTS=keepalive SSTPSHIM_LOG=debug
 
 # The client echoes 1 MiB to show the tunnel works, says "up", then keeps sending and reading
@@ -33,12 +33,12 @@ except OSError as err:
     sys.exit(0)
 PY
 rc=0
-timeout 30 env LD_PRELOAD="$SHIM" SSTPSHIM_HTTP_PORT="$KA_RELAY_PORT" \
+timeout 30 env LD_PRELOAD="$SHIM" SSTPSHIM_HTTP_PORT="$RELAY_PORT" \
 	SSTPSHIM_LOG_FILE="$WORK/client.log" python3 "$WORK/client.py" "$REFUSED_PORT" \
 	> "$WORK/client.out" 2> "$WORK/client.err" &
 client=$!
 wait_line "$WORK/client.out" '^up$'
-kill -KILL "$KA_RELAY_PID"
+kill -KILL "$RELAY_PID"
 wait "$client" || rc=$?
 [ "$rc" != 124 ] || fail "the application hung after the relay died"
 [ "$rc" = 0 ] || fail "the application exited $rc: $(cat "$WORK/client.out" "$WORK/client.err")"

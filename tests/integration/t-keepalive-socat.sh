@@ -7,11 +7,11 @@
 
 hold_refused_port
 random_file "$WORK/sent" "$PROGRAMS_MIB"
-ka_start_echo_relay
-relay_fds=$(fd_count "$KA_RELAY_PID")
+start_echo_relay
+relay_fds=$(fd_count "$RELAY_PID")
 export SSTPSHIM_TRANSPORTS=keepalive SSTPSHIM_LOG=info
 
-ka_socat socat "$WORK/sent" "$KA_RELAY_PORT"
+ka_socat socat "$WORK/sent" "$RELAY_PORT"
 assert_empty "$WORK/socat.stderr" "socat stderr"
 assert_same_sha "$WORK/sent" "$WORK/socat.stdout" "keepalive: $PROGRAMS_MIB MiB echoed"
 ka_assert_relay_counted $((PROGRAMS_MIB * 1024 * 1024))
@@ -19,5 +19,5 @@ ka_assert_relay_counted $((PROGRAMS_MIB * 1024 * 1024))
 posts=$(grep -c 'POST from' "$WORK/relay.log")
 [ "$posts" -ge $((PROGRAMS_MIB * 32)) ] || fail "only $posts POSTs for $PROGRAMS_MIB MiB"
 # the client closed its sessions: the relay closes every connection of the virtual connection
-assert_fds_back "$KA_RELAY_PID" "$relay_fds"
+assert_fds_back "$RELAY_PID" "$relay_fds"
 pass "keepalive: $PROGRAMS_MIB MiB each way intact in $posts POSTs, exit on the echoed EOF"

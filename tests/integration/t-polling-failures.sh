@@ -49,7 +49,7 @@ for hold in 0 25; do
 	( poll_client "killed-$hold" "$WORK/sent" "$BUILD/examples/client_blocking" --stdio -p 2492
 	  echo "$POLL_RC" > "$WORK/killed-$hold.rc" ) &
 	client=$!
-	wait_line "$WORK/prelay.log" "response 30, " 60
+	wait_line "$WORK/relay.log" "response 30, " 60
 	kill -9 "$POLL_RELAY_PID"
 	wait "$client"
 	POLL_RC=$(cat "$WORK/killed-$hold.rc")
@@ -75,6 +75,6 @@ SSTPSHIM_TRANSPORT_TIMEOUT=2 poll_client deaf /dev/null "$BUILD/examples/client_
 expect_error deaf "a backend that never answers"
 grep -q "failed after .*tried polling (timed out" "$WORK/deaf.log" ||
 	fail "the shim log does not show polling timing out: $(tail -3 "$WORK/deaf.log")"
-wait_line "$WORK/prelay.log" "ConnectionEstablishment timer expired"
+wait_line "$WORK/relay.log" "ConnectionEstablishment timer expired"
 poll_assert_relay_clean "$fds"
 pass "deaf backend: the relay let go of the virtual connection"

@@ -16,8 +16,8 @@ for hold in 0 25; do
 		pass "$client, --poll-hold $hold: $POLL_MIB MiB each way intact via polling"
 	done
 	poll_assert_relay_clean "$fds"
-	grep -q "pvc .*closed, both directions finished" "$WORK/prelay.log" ||
-		fail "the relay did not see both directions finish: $(tail -5 "$WORK/prelay.log")"
+	grep -q "pvc .*closed, both directions finished" "$WORK/relay.log" ||
+		fail "the relay did not see both directions finish: $(tail -5 "$WORK/relay.log")"
 	pass "--poll-hold $hold: the relay closed every connection"
 	kill "$POLL_RELAY_PID"
 done

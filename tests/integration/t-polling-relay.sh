@@ -13,10 +13,10 @@ poll_start_echo_relay --poll-hold 5 --poll-expire 1
 fds=$(fd_count "$POLL_RELAY_PID")
 for sc in handshake unknown checksum sequence resend retransmit eof expire garbage; do
 	rc=0
-	timeout 60 python3 "$POLL_PROBE" "$sc" "$POLL_RELAY_PORT" "$WORK/prelay.log" \
+	timeout 60 python3 "$POLL_PROBE" "$sc" "$POLL_RELAY_PORT" "$WORK/relay.log" \
 		> "$WORK/probe.$sc" 2>&1 || rc=$?
 	[ "$rc" = 0 ] || fail "scenario $sc (status $rc): $(cat "$WORK/probe.$sc")
-relay: $(tail -8 "$WORK/prelay.log")"
+relay: $(tail -8 "$WORK/relay.log")"
 	pass "relay: $sc"
 done
 poll_assert_relay_clean "$fds"

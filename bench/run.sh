@@ -31,6 +31,7 @@ SECTIONS=${SECTIONS:-direct passthrough connect socks5 longlived keepalive polli
 WORK=$(mktemp -d /tmp/sstpshim-bench.XXXXXX)
 PIDS=()
 SHIM_ENV=()
+WITHOUT=()
 
 cleanup() {
 	local pid
@@ -60,14 +61,15 @@ start_bench_server() {
 	SERVER_PORT=${line##*:}
 }
 
-# Runs one client on one side (shim: preloaded; raw: nothing preloaded), appending its output
-# line to $2. Both sides get the same SHIM_ENV, so the preload is the only difference.
+# Runs one client on one side (shim: preloaded; raw: nothing preloaded, run under the command
+# in WITHOUT, e.g. proxychains4, when a section sets it), appending its output line to $2. Both
+# sides get the same SHIM_ENV, so the preload (and WITHOUT) is the only difference.
 run_client() {
-	local side=$1 out=$2 preload=(-u LD_PRELOAD) rc=0
+	local side=$1 out=$2 rc=0
+	local -a wrap=(env -u LD_PRELOAD "${SHIM_ENV[@]}" "${WITHOUT[@]}")
 	shift 2
-	[ "$side" = shim ] && preload=("LD_PRELOAD=$SHIM")
-	timeout "$LIMIT" env "${preload[@]}" "${SHIM_ENV[@]}" "$BENCH" "$@" >> "$out" \
-		2> "$WORK/client.err" || rc=$?
+	[ "$side" = shim ] && wrap=(env "LD_PRELOAD=$SHIM" "${SHIM_ENV[@]}")
+	timeout "$LIMIT" "${wrap[@]}" "$BENCH" "$@" >> "$out" 2> "$WORK/client.err" || rc=$?
 	[ "$rc" = 0 ] ||
 		die "sstp-bench $* failed ($side side, exit $rc$([ "$rc" = 124 ] && echo ", timed out")):" \
 			"$(tail -5 "$WORK/client.err")"
@@ -148,6 +150,7 @@ main() {
 			[ -z "$SECTIONS_GIVEN" ] || die "no section '$section'"
 			continue
 		fi
+		WITHOUT=()
 		"section_$section"
 	done
 }

@@ -56,38 +56,6 @@ connect_start_squid() {
 		die "squid did not start: $(tail -5 "$dir/cache.log" 2> /dev/null)"
 }
 
-# Runs one client under proxychains4 through the section's squid, appending its output line to
-# $1: the "without" side of this section (run.sh's run_client runs it without any preload).
-connect_run_proxychains() {
-	local out=$1 rc=0
-	shift
-	timeout "$LIMIT" env -u LD_PRELOAD "${PROXYCHAINS:-proxychains4}" -q -f "$WORK/proxychains.conf" \
-		"$BENCH" "$@" >> "$out" 2> "$WORK/client.err" || rc=$?
-	[ "$rc" = 0 ] ||
-		die "sstp-bench $* failed under proxychains4 (exit $rc$([ "$rc" = 124 ] && echo ", timed out")):" \
-			"$(tail -5 "$WORK/client.err")"
-}
-
-# measure's twin for this section: ROUNDS runs per side, alternating which goes first; the shim
-# side in $WORK/NAME.shim, the proxychains4 side in $WORK/NAME.raw (so `compare` reads them).
-connect_measure() {
-	local name=$1 r side
-	local -a order
-	shift
-	: > "$WORK/$name.shim"
-	: > "$WORK/$name.raw"
-	for ((r = 1; r <= ROUNDS; r++)); do
-		if ((r % 2)); then order=(raw shim); else order=(shim raw); fi
-		for side in "${order[@]}"; do
-			if [ "$side" = shim ]; then
-				run_client shim "$WORK/$name.shim" "$@"
-			else
-				connect_run_proxychains "$WORK/$name.raw" "$@"
-			fi
-		done
-	done
-}
-
 section_connect() {
 	local log="$WORK/connect.log"
 	command -v "${PROXYCHAINS:-proxychains4}" > /dev/null ||
@@ -95,17 +63,19 @@ section_connect() {
 	connect_start_squid
 	printf 'strict_chain\ntcp_read_time_out 15000\ntcp_connect_time_out 8000\n[ProxyList]\nhttp 127.0.0.1 %s\n' \
 		"$CONNECT_SQUID_PORT" > "$WORK/proxychains.conf"
+	WITHOUT=("${PROXYCHAINS:-proxychains4}" -q -f "$WORK/proxychains.conf")
 	# the shim intercepts the server's port and asks squid for the same port (the alternate)
 	SHIM_ENV=("SSTPSHIM_PORTS=$SERVER_PORT" "SSTPSHIM_ALT_PORT=$SERVER_PORT" SSTPSHIM_TRANSPORTS=connect
 		  "SSTPSHIM_HTTP_PROXY=http://127.0.0.1:$CONNECT_SQUID_PORT" SSTPSHIM_LOG=info
 		  "SSTPSHIM_LOG_FILE=$log")
-	connect_measure connect-up throughput -p "$SERVER_PORT" -m "$MIB" --dir up
-	connect_measure connect-down throughput -p "$SERVER_PORT" -m "$MIB" --dir down
-	connect_measure connect-rtt rtt -p "$SERVER_PORT" -n "$RTT_COUNT" -s "$RTT_SIZE"
-	connect_measure connect-open connect -p "$SERVER_PORT" -n "$CONNECT_PROXY_COUNT"
+	measure connect-up throughput -p "$SERVER_PORT" -m "$MIB" --dir up
+	measure connect-down throughput -p "$SERVER_PORT" -m "$MIB" --dir down
+	measure connect-rtt rtt -p "$SERVER_PORT" -n "$RTT_COUNT" -s "$RTT_SIZE"
+	measure connect-open connect -p "$SERVER_PORT" -n "$CONNECT_PROXY_COUNT"
 	expect_tunnels "$log" connect $((ROUNDS * (3 + CONNECT_PROXY_COUNT)))
 	# for scale: what the shim's interception alone adds to connect(), with the direct transport
-	# and no proxy, against a plain connect() (run.sh's measure)
+	# and no proxy, against a plain connect()
+	WITHOUT=()
 	SHIM_ENV=("SSTPSHIM_PORTS=$SERVER_PORT" SSTPSHIM_TRANSPORTS=direct SSTPSHIM_LOG=info
 		  "SSTPSHIM_LOG_FILE=$WORK/connect-direct.log")
 	measure connect-direct connect -p "$SERVER_PORT" -n "$CONNECT_PROXY_COUNT"

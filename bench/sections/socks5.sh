@@ -33,31 +33,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	SOCKS5_PROXYCHAINS_CONF="$WORK/socks5-proxychains.conf"
 	printf '%s\n' strict_chain quiet_mode "[ProxyList]" "socks5 127.0.0.1 $SOCKS5_DANTE_PORT" \
 		> "$SOCKS5_PROXYCHAINS_CONF"
-}
-
-# As run_client, but the "without" side runs under proxychains4 instead of nothing.
-socks5_run_client() {
-	local side=$1 out=$2 rc=0
-	local -a wrap=(env -u LD_PRELOAD "${SHIM_ENV[@]}" proxychains4 -q -f "$SOCKS5_PROXYCHAINS_CONF")
-	shift 2
-	[ "$side" = shim ] && wrap=(env "LD_PRELOAD=$SHIM" "${SHIM_ENV[@]}")
-	timeout "$LIMIT" "${wrap[@]}" "$BENCH" "$@" >> "$out" 2> "$WORK/client.err" || rc=$?
-	[ "$rc" = 0 ] ||
-		die "sstp-bench $* failed ($side side, exit $rc$([ "$rc" = 124 ] && echo ", timed out")):" \
-			"$(tail -5 "$WORK/client.err")"
-}
-
-# As measure, with socks5_run_client.
-socks5_measure() {
-	local name=$1 r side
-	local -a order
-	shift
-	: > "$WORK/$name.shim"
-	: > "$WORK/$name.raw"
-	for ((r = 1; r <= ROUNDS; r++)); do
-		if ((r % 2)); then order=(raw shim); else order=(shim raw); fi
-		for side in "${order[@]}"; do socks5_run_client "$side" "$WORK/$name.$side" "$@"; done
-	done
+	WITHOUT=(proxychains4 -q -f "$SOCKS5_PROXYCHAINS_CONF")
 }
 
 section_socks5() {
@@ -65,14 +41,14 @@ section_socks5() {
 	socks5_start_dante
 	SHIM_ENV=("SSTPSHIM_PORTS=$SERVER_PORT" SSTPSHIM_TRANSPORTS=socks5 SSTPSHIM_LOG=info
 		  "SSTPSHIM_LOG_FILE=$log" "SSTPSHIM_SOCKS_PROXY=socks5://127.0.0.1:$SOCKS5_DANTE_PORT")
-	socks5_measure socks5-up throughput -p "$SERVER_PORT" -m "$MIB" --dir up
-	socks5_measure socks5-down throughput -p "$SERVER_PORT" -m "$MIB" --dir down
-	socks5_measure socks5-rtt rtt -p "$SERVER_PORT" -n "$RTT_COUNT" -s "$RTT_SIZE"
+	measure socks5-up throughput -p "$SERVER_PORT" -m "$MIB" --dir up
+	measure socks5-down throughput -p "$SERVER_PORT" -m "$MIB" --dir down
+	measure socks5-rtt rtt -p "$SERVER_PORT" -n "$RTT_COUNT" -s "$RTT_SIZE"
 	expect_tunnels "$log" socks5 $((3 * ROUNDS))
 	# The connect runs log nothing: a log line per tunnel would be timed too.
 	SHIM_ENV=("SSTPSHIM_PORTS=$SERVER_PORT" SSTPSHIM_TRANSPORTS=socks5
 		  "SSTPSHIM_SOCKS_PROXY=socks5://127.0.0.1:$SOCKS5_DANTE_PORT")
-	socks5_measure socks5-connect connect -p "$SERVER_PORT" -n "$CONNECT_COUNT"
+	measure socks5-connect connect -p "$SERVER_PORT" -n "$CONNECT_COUNT"
 	echo "socks5 through dante; \"without\" is proxychains4 through the same dante:"
 	compare "socks5: throughput up, MB/s" socks5-up MB/s ">=" 1.00
 	compare "socks5: throughput down, MB/s" socks5-down MB/s ">=" 1.00

@@ -24,6 +24,11 @@ static int app_end_self(void)
 	return app_end_pidfd;
 }
 
+void app_end_prepare(void)
+{
+	app_end_self();
+}
+
 /* A new descriptor for the application's end, or -1 when it is gone or replaced. */
 static int app_end_get(const struct tunnel *t)
 {

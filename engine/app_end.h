@@ -7,6 +7,11 @@
 
 struct tunnel;
 
+/* Opens what the others need (a pidfd of this process) when the engine starts rather than at the
+ * first tunnel that needs it: the engine's descriptors are then all open once the first tunnel
+ * has started, whichever way it went (tests count descriptors). */
+void app_end_prepare(void);
+
 /* Arranges that closing engine_fd (the engine's socketpair end, about to be closed by the caller)
  * gives the application's end ECONNRESET instead of a clean EOF. Linux reports ECONNRESET to a
  * unix stream socket whose peer closes with unread data; that data must come from the

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/internal_fds.h"
+#include "engine/app_end.h"
 #include "common/log.h"
 #include "engine/tunnel.h"
 
@@ -66,13 +67,19 @@ struct eng_status *eng_status_new(void)
 		return NULL;
 	atomic_init(&st->refs, 1);
 	atomic_init(&st->state, ENG_CONNECTING);
+	st->handoff_fd = -1;
 	return st;
 }
 
 void eng_status_put(struct eng_status *st)
 {
-	if (st && atomic_fetch_sub(&st->refs, 1) == 1)
+	if (st && atomic_fetch_sub(&st->refs, 1) == 1) {
+		if (st->handoff_fd >= 0) { /* handed over, never taken: the fd was closed meanwhile */
+			internal_fd_remove(st->handoff_fd);
+			close(st->handoff_fd);
+		}
 		free(st);
+	}
 }
 
 /* Takes the whole queue; called on the engine thread when the eventfd fires. */
@@ -109,6 +116,7 @@ static void *eng_thread_main(void *arg)
 	int fd = (int)(intptr_t)arg;
 
 	internal_on_engine_thread = 1;
+	app_end_prepare();
 	base = event_base_new();
 	wakeup = base ? event_new(base, fd, EV_READ | EV_PERSIST, eng_queue_cb, base) : NULL;
 	if (!wakeup || event_add(wakeup, NULL) < 0) {

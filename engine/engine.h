@@ -12,6 +12,12 @@
 
 enum eng_state { ENG_CONNECTING, ENG_ESTABLISHED, ENG_FAILED };
 
+/* Whether the application's fd becomes the engine's own connected socket (shim/handoff.c): only
+ * while a blocking connect() waits, so that no epoll registration or write has seen the
+ * socketpair end yet. OFFERED by the shim; TAKEN by the engine (then handoff_fd is the socket) or
+ * withdrawn (back to NONE) by the shim, whichever comes first. */
+enum eng_handoff { ENG_HANDOFF_NONE, ENG_HANDOFF_OFFERED, ENG_HANDOFF_TAKEN };
+
 /* One option the application set on its socket, replayed on the engine's outbound sockets. */
 struct eng_sockopt {
 	int level, name, value;
@@ -25,6 +31,8 @@ struct eng_status {
 	atomic_int refs;
 	atomic_int state;  /* enum eng_state */
 	atomic_int error;  /* errno once FAILED, for connect() and SO_ERROR */
+	atomic_int handoff; /* enum eng_handoff */
+	int handoff_fd;     /* the connected socket once ESTABLISHED with handoff TAKEN, else -1 */
 	struct sockaddr_storage local; /* engine's outbound address once ESTABLISHED (or zeroed) */
 	socklen_t local_len;
 	char transport[16]; /* name of the transport that won */

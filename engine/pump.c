@@ -137,11 +137,10 @@ static void pump_size_app_end(int app_fd)
 	setsockopt(app_fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
 }
 
-/* Whether stream is a plain socket that bytes may go to and from directly: it has a descriptor and
- * no bufferevent beneath it (a filter's descriptor is its underlying stream's, not its own). A TLS
- * bufferevent (libevent_openssl) would pass this test: a transport that uses one must be excluded
- * here too, with bufferevent_openssl_get_ssl(). */
-static bool pump_can_splice(struct bufferevent *stream)
+/* A filter's descriptor is its underlying stream's, not its own. A TLS bufferevent
+ * (libevent_openssl) would pass this test: a transport that uses one must be excluded here too,
+ * with bufferevent_openssl_get_ssl(). */
+bool pump_stream_is_socket(struct bufferevent *stream)
 {
 	return bufferevent_getfd(stream) >= 0 && bufferevent_get_underlying(stream) == NULL;
 }
@@ -180,7 +179,7 @@ struct pump *pump_start(struct tunnel *t, int app_fd, struct bufferevent *stream
 	p->tunnel = t;
 	p->net_fd = p->net_fd2 = -1;
 	pump_size_app_end(app_fd);
-	if (pump_can_splice(stream) && pump_start_splice(p, app_fd, stream) == 0)
+	if (pump_stream_is_socket(stream) && pump_start_splice(p, app_fd, stream) == 0)
 		return p;
 	app = dial_stream(t->base, app_fd);
 	if (!app) {

@@ -3,6 +3,8 @@
 #ifndef SSTPSHIM_PUMP_H
 #define SSTPSHIM_PUMP_H
 
+#include <stdbool.h>
+
 #include "engine/engine.h"
 #include "engine/transport.h"
 
@@ -21,6 +23,10 @@ struct pump *pump_start(struct tunnel *t, int app_fd, struct bufferevent *stream
  * taken) when it cannot start. */
 struct pump *pump_start_split(struct tunnel *t, int app_fd, const struct tp_split *net,
 			      struct evbuffer *to_net);
+
+/* Whether stream is a plain socket that bytes may go to and from directly: it has a descriptor and
+ * no bufferevent beneath it. */
+bool pump_stream_is_socket(struct bufferevent *stream);
 
 /* Releases both sides. NULL is a no-op. */
 void pump_free(struct pump *p);

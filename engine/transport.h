@@ -39,7 +39,7 @@ struct tp_attempt {
  * ownership of it passes to the tunnel (err is 0); bytes already in its input buffer belong to
  * the application. A stream with a descriptor and no bufferevent beneath it is taken for a plain
  * socket: the pump then moves bytes through that descriptor directly (engine/pump.c,
- * pump_can_splice), so a transport that transforms bytes hands over a filter or a pair end.
+ * pump_stream_is_socket), so a transport that transforms bytes hands over a filter or a pair end.
  * On failure stream is NULL and err is the errno that describes it; why, when not NULL, is a
  * static text for the log. The transport must have freed a->state first. */
 void tp_attempt_done(struct tp_attempt *a, struct bufferevent *stream, int err, const char *why);

@@ -1,6 +1,7 @@
 #include "engine/tunnel.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -161,8 +162,39 @@ static int tunnel_go_established(struct tunnel *t, const char *transport, int lo
 	return tunnel_drain_fill(t);
 }
 
+/* Gives the stream's socket itself to the application when nothing stands in the way: a
+ * blocking connect() still waits for it (the offer of shim/handoff.c), the stream is a plain
+ * socket, and no byte waits in either direction. No byte of the connection then passes through
+ * the engine, as if the application had connected through the proxy itself. */
+static bool tunnel_hand_over(struct tunnel *t, struct bufferevent *stream, const char *transport)
+{
+	int offered = ENG_HANDOFF_OFFERED, fd = (int)bufferevent_getfd(stream);
+
+	if (t->early || !pump_stream_is_socket(stream) ||
+	    evbuffer_get_length(bufferevent_get_input(stream)) ||
+	    evbuffer_get_length(bufferevent_get_output(stream)) ||
+	    !atomic_compare_exchange_strong(&t->status->handoff, &offered, ENG_HANDOFF_TAKEN))
+		return false;
+	bufferevent_setfd(stream, -1);
+	bufferevent_free(stream);
+	t->status->handoff_fd = fd;
+	tunnel_go(t, TUNNEL_ESTABLISHED);
+	t->chain = NULL; /* the chain frees itself after reporting */
+	snprintf(t->status->transport, sizeof t->status->transport, "%s", transport);
+	tunnel_record_local(t, fd);
+	tunnel_publish(t, ENG_ESTABLISHED, 0);
+	log_debug("tunnel %u: socket handed to the application", t->id);
+	/* Our end hangs up: that wakes the connect() waiting on the other. */
+	close(t->engine_fd);
+	t->engine_fd = -1;
+	tunnel_close(t);
+	return true;
+}
+
 void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char *transport)
 {
+	if (tunnel_hand_over(t, stream, transport))
+		return;
 	if (t->early)
 		bufferevent_write_buffer(stream, t->early);
 	if (tunnel_go_established(t, transport, (int)bufferevent_getfd(stream)) < 0) {

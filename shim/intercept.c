@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/namemap.h"
 #include "shim/fork.h"
+#include "shim/handoff.h"
 #include "shim/real.h"
 
 static uint16_t shim_port_of(const struct sockaddr *addr)
@@ -80,17 +81,17 @@ static size_t shim_fill(int app_end, int *sndbuf)
 	return total;
 }
 
-/* Puts the socketpair end in place of fd's socket and re-registers fd with the epoll instances
- * that watched the old socket (dup3 closed it, and epoll forgets a closed file). */
-static int shim_swap(int fd, int app_end, int fd_flags, int fl_flags)
+/* Re-registers fd with the epoll instances that watched the old file: dup3 closed it, and epoll
+ * forgets a closed file. */
+int shim_swap(int fd, int new_file, int fd_flags, int fl_flags)
 {
 	int epfds[CAP_EPOLL_REGS];
 	struct epoll_event evs[CAP_EPOLL_REGS];
 	unsigned n = shim_epoll_regs(fd, epfds, evs, CAP_EPOLL_REGS);
 
-	if (shim_real()->dup3(app_end, fd, (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
+	if (shim_real()->dup3(new_file, fd, (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
 		return -1;
-	shim_real()->close(app_end);
+	shim_real()->close(new_file);
 	if (!(fl_flags & O_NONBLOCK))
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	for (unsigned i = 0; i < n; i++)
@@ -189,6 +190,8 @@ int shim_intercept(int fd, const struct sockaddr *addr, socklen_t len, const voi
 	blocking = !(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	st = s->status;
 	atomic_fetch_add(&st->refs, 1); /* the engine's reference, handed over in req */
+	if (blocking)
+		shim_handoff_offer(st);
 	if (shim_start(fd, s, &req) < 0) {
 		int saved = errno;
 		free(req.early_data);
@@ -230,21 +233,21 @@ int shim_wait_established(int fd, struct eng_status *st)
 	int rc = shim_status_result(st);
 
 	if (rc != 1)
-		return rc;
+		return shim_handoff_settle(fd, st, rc);
 	/* The engine publishes the outcome before it makes the fd writable or hung up. */
 	rc = poll(&p, 1, limit_ms);
-	if (rc < 0)
-		return -1; /* EINTR: the connection goes on; connect() again says EALREADY */
+	if (rc < 0) /* EINTR: the connection goes on; connect() again says EALREADY */
+		return shim_handoff_settle(fd, st, -1);
 	if (rc == 0) {
 		errno = ETIMEDOUT;
-		return -1;
+		return shim_handoff_settle(fd, st, -1);
 	}
 	rc = shim_status_result(st);
 	if (rc == 1) {
 		errno = ECONNABORTED; /* woken yet undecided: the fd was closed under us */
-		return -1;
+		rc = -1;
 	}
-	return rc;
+	return shim_handoff_settle(fd, st, rc);
 }
 
 static int shim_again_cb(struct shim_sock *s, void *arg)

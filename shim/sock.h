@@ -16,6 +16,7 @@ struct shim_sock {
 	int family;                       /* AF_INET or AF_INET6, as the application created it */
 	struct eng_sockopt opts[CAP_SOCKOPTS]; /* TCP/IP-level options the application set */
 	unsigned n_opts;
+	bool native;                      /* fd is the engine's connected socket now (shim/handoff.c) */
 };
 
 /* What shim_sock_with() returns for an fd that is not intercepted (or no longer). */

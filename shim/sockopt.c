@@ -1,6 +1,7 @@
 /* getsockopt()/setsockopt() on an intercepted socket: the application still believes it holds a
  * TCP socket, so TCP/IP-level options succeed (and reach the engine's outbound sockets), and
- * SO_ERROR reports the tunnel's outcome. */
+ * SO_ERROR reports the tunnel's outcome. Once the fd is the connected socket itself
+ * (shim/handoff.c), they are the kernel's. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -37,6 +38,8 @@ static int shim_get_cb(struct shim_sock *s, void *arg)
 {
 	struct shim_optcall *c = arg;
 
+	if (s->native)
+		return shim_real()->getsockopt(c->fd, c->level, c->name, c->val, c->len);
 	if (c->level == SOL_SOCKET) {
 		switch (c->name) {
 		case SO_ERROR:
@@ -91,6 +94,8 @@ static int shim_set_cb(struct shim_sock *s, void *arg)
 	struct shim_optcall *c = arg;
 	int value = 0;
 
+	if (s->native)
+		return shim_real()->setsockopt(c->fd, c->level, c->name, c->cval, c->clen);
 	if (c->cval && c->clen >= sizeof(int))
 		memcpy(&value, c->cval, sizeof value);
 	if (c->level == SOL_SOCKET) {

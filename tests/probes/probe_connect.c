@@ -28,6 +28,38 @@ static void scenario_block(void)
 	probe_fd_expect(baseline);
 }
 
+/* A blocking connect() won by a transport whose stream is a plain socket (here direct443) ends with
+ * that socket itself under the application's fd, as proxychains would leave it: the kernel lists a
+ * TCP connection and TCP_INFO is its own, while getpeername() still names the destination asked
+ * for. A non-blocking connect() keeps its socketpair end and the engine's pump. */
+static void scenario_handoff(void)
+{
+	int baseline, port = connect_echo_setup(&baseline);
+	int fd = probe_socket(AF_INET, 0), nb = probe_socket(AF_INET, SOCK_NONBLOCK);
+	struct tcp_info info;
+	struct sockaddr_in peer;
+	socklen_t len = sizeof info, plen = sizeof peer;
+
+	CHECK(probe_connect(fd, "127.0.0.1", port) == 0, "blocking connect through the shim");
+	CHECK(probe_kernel_family(fd) == AF_INET, "the kernel says fd %d is family %d, not TCP/IPv4", fd,
+	      probe_kernel_family(fd));
+	CHECK(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+	      info.tcpi_state == TCP_ESTABLISHED, "TCP_INFO state %u", info.tcpi_state);
+	CHECK(getpeername(fd, (struct sockaddr *)&peer, &plen) == 0 && ntohs(peer.sin_port) == port,
+	      "getpeername names port %u, not %d", ntohs(peer.sin_port), port);
+	probe_echo(fd, 256 * 1024);
+	CHECK(probe_connect(nb, "127.0.0.1", port) == -1 && errno == EINPROGRESS, "non-blocking connect");
+	CHECK(probe_poll(nb, POLLOUT, PROBE_WAIT_MS) & POLLOUT, "never writable");
+	CHECK(probe_so_error(nb) == 0, "SO_ERROR");
+	CHECK(probe_kernel_family(nb) == AF_UNIX, "the kernel says fd %d is family %d, not a socketpair",
+	      nb, probe_kernel_family(nb));
+	CHECK(fcntl(nb, F_SETFL, 0) == 0, "F_SETFL");
+	probe_echo(nb, 256 * 1024);
+	probe_close(fd);
+	probe_close(nb);
+	probe_fd_expect(baseline);
+}
+
 /* Every transport refused: direct and direct443 both hit bound, non-listening ports. */
 static void scenario_refused(void)
 {
@@ -228,7 +260,8 @@ static void scenario_passthrough(void)
 int main(int argc, char **argv)
 {
 	static const struct probe_scenario list[] = {
-		{ "block", scenario_block },       { "refused", scenario_refused },
+		{ "block", scenario_block },       { "handoff", scenario_handoff },
+		{ "refused", scenario_refused },
 		{ "timeout", scenario_timeout },   { "again", scenario_again },
 		{ "fastopen", scenario_fastopen }, { "shutdown", scenario_shutdown },
 		{ "reset", scenario_reset },       { "passthrough", scenario_passthrough },

@@ -59,9 +59,9 @@ void app_end_reset(const struct tunnel *t, int engine_fd)
 
 void app_end_restore_sndbuf(const struct tunnel *t)
 {
-	int app, size = t->app_sndbuf / 2; /* the kernel doubles what it is given */
+	int app, size = t->status->app_sndbuf / 2; /* the kernel doubles what it is given */
 
-	if (t->app_sndbuf <= 0 || (app = app_end_get(t)) < 0)
+	if (t->status->app_sndbuf <= 0 || (app = app_end_get(t)) < 0)
 		return;
 	setsockopt(app, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
 	close(app);

@@ -19,7 +19,7 @@ void app_end_prepare(void);
 void app_end_reset(const struct tunnel *t, int engine_fd);
 
 /* Gives the application's end back the send buffer the shim shrank to keep its fill small
- * (t->app_sndbuf); the end then polls writable. */
+ * (t->status->app_sndbuf); the end then polls writable. */
 void app_end_restore_sndbuf(const struct tunnel *t);
 
 #endif

@@ -2,17 +2,20 @@
 #include "engine/engine.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <event2/event.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/internal_fds.h"
-#include "engine/app_end.h"
 #include "common/log.h"
+#include "engine/app_end.h"
 #include "engine/tunnel.h"
 
 enum eng_cmd_kind { ENG_CMD_TUNNEL, ENG_CMD_SOCKOPT };
@@ -69,6 +72,24 @@ struct eng_status *eng_status_new(void)
 	atomic_init(&st->state, ENG_CONNECTING);
 	st->handoff_fd = -1;
 	return st;
+}
+
+int eng_status_wait(struct eng_status *st, const struct timespec *deadline)
+{
+	while (atomic_load_explicit(&st->state, memory_order_acquire) == ENG_CONNECTING) {
+		/* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline, so a spurious wakeup
+		 * does not stretch the wait. EAGAIN: the state changed before we slept. */
+		if (syscall(SYS_futex, &st->state, FUTEX_WAIT_BITSET_PRIVATE, ENG_CONNECTING, deadline,
+			    NULL, FUTEX_BITSET_MATCH_ANY) < 0 &&
+		    (errno == EINTR || errno == ETIMEDOUT))
+			return -1;
+	}
+	return 0;
+}
+
+void eng_status_wake(struct eng_status *st)
+{
+	syscall(SYS_futex, &st->state, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
 void eng_status_put(struct eng_status *st)

@@ -6,16 +6,20 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "common/caps.h"
 #include "common/config.h"
 
 enum eng_state { ENG_CONNECTING, ENG_ESTABLISHED, ENG_FAILED };
 
-/* Whether the application's fd becomes the engine's own connected socket (shim/handoff.c): only
- * while a blocking connect() waits, so that no epoll registration or write has seen the
- * socketpair end yet. OFFERED by the shim; TAKEN by the engine (then handoff_fd is the socket) or
- * withdrawn (back to NONE) by the shim, whichever comes first. */
+/* How a blocking connect() gets its connection (shim/handoff.c). The shim OFFERS to take a file
+ * from the engine and waits on `state`. When the tunnel is established the engine TAKES the offer
+ * and hands over handoff_fd: its connected socket itself when the stream is a plain socket with
+ * nothing buffered (no byte then passes through the engine), else the far end of a new socketpair
+ * that it pumps. The file replaces the placeholder the fd held meanwhile. A wait cut short (a
+ * signal, the time limit) withdraws the offer (back to NONE) if the engine has not taken it yet:
+ * the connection then goes on as a non-blocking connect() would. */
 enum eng_handoff { ENG_HANDOFF_NONE, ENG_HANDOFF_OFFERED, ENG_HANDOFF_TAKEN };
 
 /* One option the application set on its socket, replayed on the engine's outbound sockets. */
@@ -26,13 +30,18 @@ struct eng_sockopt {
 /* What the application thread and the engine share about one tunnel. Reference counted: the shim
  * holds one reference while the application's fd is open, the engine one while the tunnel lives.
  * Fields other than the atomics are written by the engine before it publishes `state` with release
- * order and read by the shim after an acquire load of `state`. */
+ * order and read by the shim after an acquire load of `state`, except fill_len and app_sndbuf:
+ * written by the shim before it submits the tunnel or withdraws its offer, read by the engine
+ * when it finds no offer to take. */
 struct eng_status {
 	atomic_int refs;
-	atomic_int state;  /* enum eng_state */
+	atomic_int state;  /* enum eng_state; a blocking connect() waits on it (eng_status_wait) */
 	atomic_int error;  /* errno once FAILED, for connect() and SO_ERROR */
 	atomic_int handoff; /* enum eng_handoff */
-	int handoff_fd;     /* the connected socket once ESTABLISHED with handoff TAKEN, else -1 */
+	int handoff_fd;     /* the file handed over once ESTABLISHED with handoff TAKEN, else -1 */
+	int handoff_native; /* handoff_fd is the connected socket itself, not a socketpair end */
+	size_t fill_len;    /* bytes the shim wrote to keep the app end unwritable: discard them */
+	int app_sndbuf;     /* SO_SNDBUF of the app end before the shim shrank it, 0 if not */
 	struct sockaddr_storage local; /* engine's outbound address once ESTABLISHED (or zeroed) */
 	socklen_t local_len;
 	char transport[16]; /* name of the transport that won */
@@ -42,10 +51,8 @@ struct eng_status {
 /* A new tunnel. The engine takes ownership of engine_fd and early_data. */
 struct eng_request {
 	int engine_fd;            /* the socketpair end the engine reads and writes */
-	size_t fill_len;          /* bytes the shim wrote to keep the app end unwritable: discard them */
 	int app_fd;               /* the application's fd number and the inode of its end, so a */
 	unsigned long app_ino;    /* transport error can be turned into ECONNRESET (engine/app_end.c) */
-	int app_sndbuf;           /* SO_SNDBUF of the app end before the shim shrank it, 0 if not */
 	struct sockaddr_storage dest; /* destination as the application gave it */
 	socklen_t dest_len;
 	char host[CAP_HOST_NAME + 1]; /* the name the application resolved to dest, or "" */
@@ -68,6 +75,13 @@ void eng_setsockopt(struct eng_status *st, int level, int name, int value);
 
 /* Allocates a status in CONNECTING with two references (shim and engine). NULL on ENOMEM. */
 struct eng_status *eng_status_new(void);
+
+/* Waits until st is no longer CONNECTING, at most until deadline (CLOCK_MONOTONIC; NULL: no
+ * limit). 0, or -1 with errno EINTR (a signal) or ETIMEDOUT. */
+int eng_status_wait(struct eng_status *st, const struct timespec *deadline);
+
+/* Wakes the connect() waiting on st; after the new state is published. */
+void eng_status_wake(struct eng_status *st);
 
 /* Drops one reference; frees on the last. NULL is a no-op. */
 void eng_status_put(struct eng_status *st);

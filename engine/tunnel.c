@@ -8,12 +8,14 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "engine/app_end.h"
 #include "engine/chain.h"
+#include "engine/dial.h"
 #include "engine/pump.h"
 
 static unsigned tunnel_next_id;
@@ -96,6 +98,7 @@ void tunnel_start(struct event_base *base, const struct config *cfg, struct eng_
 		close(req->engine_fd);
 		atomic_store(&req->status->error, ENOMEM);
 		atomic_store_explicit(&req->status->state, ENG_FAILED, memory_order_release);
+		eng_status_wake(req->status);
 		eng_status_put(req->status);
 		return;
 	}
@@ -103,10 +106,8 @@ void tunnel_start(struct event_base *base, const struct config *cfg, struct eng_
 	t->base = base;
 	t->cfg = cfg;
 	t->engine_fd = req->engine_fd;
-	t->fill_len = req->fill_len;
 	t->app_fd = req->app_fd;
 	t->app_ino = req->app_ino;
-	t->app_sndbuf = req->app_sndbuf;
 	memcpy(&t->dest, &req->dest, req->dest_len);
 	t->dest_len = req->dest_len;
 	memcpy(t->host, req->host, sizeof t->host);
@@ -128,16 +129,17 @@ void tunnel_start(struct event_base *base, const struct config *cfg, struct eng_
 }
 
 /* Throws away the bytes the shim wrote to keep the application's end unwritable. They were all
- * written before the request was queued, so they are all readable now. */
+ * written before the request was queued or the offer withdrawn, so they are all readable now. */
 static int tunnel_drain_fill(struct tunnel *t)
 {
 	char buf[65536];
+	size_t left = t->status->fill_len;
 
-	while (t->fill_len > 0) {
-		ssize_t n = read(t->engine_fd, buf, t->fill_len < sizeof buf ? t->fill_len : sizeof buf);
+	while (left > 0) {
+		ssize_t n = read(t->engine_fd, buf, left < sizeof buf ? left : sizeof buf);
 		if (n <= 0)
 			return -1;
-		t->fill_len -= (size_t)n;
+		left -= (size_t)n;
 	}
 	return 0;
 }
@@ -149,55 +151,88 @@ static void tunnel_record_local(struct tunnel *t, int fd)
 		t->status->local_len = 0;
 }
 
-/* Publishes success and lets the application write. -1 when the fill cannot be drained. */
-static int tunnel_go_established(struct tunnel *t, const char *transport, int local_fd)
+/* Whether a blocking connect() still waits for this tunnel (shim/handoff.c): then it takes the
+ * file we hand over, and it wrote no fill. Decided once, when the tunnel is established. */
+static bool tunnel_claim_waiter(struct tunnel *t)
+{
+	int offered = ENG_HANDOFF_OFFERED;
+
+	return atomic_compare_exchange_strong(&t->status->handoff, &offered, ENG_HANDOFF_TAKEN);
+}
+
+/* For a waiting connect() that a pump will serve: a new socketpair, whose far end the connect()
+ * puts in place of the placeholder its fd held meanwhile. The placeholder is not reused: had the
+ * wait been cut short, its fill would be in it. 0, or -1. */
+static int tunnel_fresh_pair(struct tunnel *t)
+{
+	int sv[2];
+	struct stat st;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	close(t->engine_fd);
+	t->engine_fd = sv[1];
+	t->app_ino = fstat(sv[0], &st) == 0 ? st.st_ino : 0;
+	t->status->handoff_fd = sv[0];
+	return 0;
+}
+
+/* Publishes success; the application learns it from its wait, or by seeing its fd writable once
+ * the fill is drained. -1 when the fill cannot be drained. */
+static int tunnel_go_established(struct tunnel *t, const char *transport, int local_fd, bool waiter)
 {
 	tunnel_go(t, TUNNEL_ESTABLISHED);
 	t->chain = NULL; /* the chain frees itself after reporting */
 	snprintf(t->status->transport, sizeof t->status->transport, "%s", transport);
 	tunnel_record_local(t, local_fd);
-	/* Publish before draining: the application learns the outcome by seeing its fd writable. */
 	tunnel_publish(t, ENG_ESTABLISHED, 0);
+	if (waiter) {
+		eng_status_wake(t->status);
+		return 0;
+	}
 	app_end_restore_sndbuf(t);
 	return tunnel_drain_fill(t);
 }
 
-/* Gives the stream's socket itself to the application when nothing stands in the way: a
- * blocking connect() still waits for it (the offer of shim/handoff.c), the stream is a plain
- * socket, and no byte waits in either direction. No byte of the connection then passes through
- * the engine, as if the application had connected through the proxy itself. */
-static bool tunnel_hand_over(struct tunnel *t, struct bufferevent *stream, const char *transport)
+/* Whether the waiting connect() can have the stream's socket itself: a plain socket with no byte
+ * waiting in either direction. No byte of the connection then passes through the engine, as if
+ * the application had connected through the proxy itself. */
+static bool tunnel_can_hand_over(const struct tunnel *t, struct bufferevent *stream)
 {
-	int offered = ENG_HANDOFF_OFFERED, fd = (int)bufferevent_getfd(stream);
+	return !t->early && pump_stream_is_socket(stream) &&
+	       evbuffer_get_length(bufferevent_get_input(stream)) == 0 &&
+	       evbuffer_get_length(bufferevent_get_output(stream)) == 0;
+}
 
-	if (t->early || !pump_stream_is_socket(stream) ||
-	    evbuffer_get_length(bufferevent_get_input(stream)) ||
-	    evbuffer_get_length(bufferevent_get_output(stream)) ||
-	    !atomic_compare_exchange_strong(&t->status->handoff, &offered, ENG_HANDOFF_TAKEN))
-		return false;
+static void tunnel_hand_over(struct tunnel *t, struct bufferevent *stream, const char *transport)
+{
+	int fd = (int)bufferevent_getfd(stream);
+
 	bufferevent_setfd(stream, -1);
 	bufferevent_free(stream);
 	t->status->handoff_fd = fd;
-	tunnel_go(t, TUNNEL_ESTABLISHED);
-	t->chain = NULL; /* the chain frees itself after reporting */
-	snprintf(t->status->transport, sizeof t->status->transport, "%s", transport);
-	tunnel_record_local(t, fd);
-	tunnel_publish(t, ENG_ESTABLISHED, 0);
+	t->status->handoff_native = 1;
+	tunnel_go_established(t, transport, fd, true);
 	log_debug("tunnel %u: socket handed to the application", t->id);
-	/* Our end hangs up: that wakes the connect() waiting on the other. */
-	close(t->engine_fd);
-	t->engine_fd = -1;
 	tunnel_close(t);
-	return true;
 }
 
 void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char *transport)
 {
-	if (tunnel_hand_over(t, stream, transport))
+	bool waiter = tunnel_claim_waiter(t);
+
+	if (waiter && tunnel_can_hand_over(t, stream)) {
+		tunnel_hand_over(t, stream, transport);
 		return;
+	}
+	if (waiter && tunnel_fresh_pair(t) < 0) {
+		dial_stream_free(stream);
+		tunnel_failed(t, errno);
+		return;
+	}
 	if (t->early)
 		bufferevent_write_buffer(stream, t->early);
-	if (tunnel_go_established(t, transport, (int)bufferevent_getfd(stream)) < 0) {
+	if (tunnel_go_established(t, transport, (int)bufferevent_getfd(stream), waiter) < 0) {
 		bufferevent_free(stream);
 		tunnel_close(t);
 		return;
@@ -213,7 +248,10 @@ void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char
 
 void tunnel_established_split(struct tunnel *t, struct tp_split *s, const char *transport)
 {
-	if (tunnel_go_established(t, transport, s->up_fd) == 0)
+	bool waiter = tunnel_claim_waiter(t);
+
+	if ((!waiter || tunnel_fresh_pair(t) == 0) &&
+	    tunnel_go_established(t, transport, s->up_fd, waiter) == 0)
 		t->pump = pump_start_split(t, t->engine_fd, s, t->early);
 	if (!t->pump) {
 		close(s->up_fd);
@@ -230,6 +268,7 @@ void tunnel_failed(struct tunnel *t, int err)
 {
 	t->chain = NULL;
 	tunnel_publish(t, ENG_FAILED, err);
+	eng_status_wake(t->status);
 	/* Closing our end wakes the application's poll/select/epoll: its end reads as hung up. */
 	tunnel_close(t);
 }

@@ -23,10 +23,8 @@ struct tunnel {
 	struct event_base *base;
 	const struct config *cfg;
 	int engine_fd;            /* our socketpair end */
-	size_t fill_len;          /* bytes at the head of engine_fd to throw away */
-	int app_fd;               /* for engine/reset.c */
+	int app_fd;               /* its end, for engine/app_end.c */
 	unsigned long app_ino;
-	int app_sndbuf;           /* to give back to the app end once established */
 	struct sockaddr_storage dest;
 	socklen_t dest_len;
 	char host[CAP_HOST_NAME + 1]; /* the name the application resolved, or "" */

@@ -1,19 +1,21 @@
-/* The end of a blocking connect(): when the transport that won delivers a plain socket (direct,
- * direct443, connect and socks5 once their handshake is through), the engine hands that socket
- * over and it takes the place of the socketpair end under the application's fd number. From then
- * on the application reads and writes the connection itself, as it would through proxychains,
- * and no byte passes through the engine.
+/* The wait of a blocking connect(), and what ends it (engine/engine.h, enum eng_handoff).
  *
- * Only a blocking connect() is offered the socket: until it returns, the application has written
- * nothing into the socketpair and has not watched it since it was put in place, so swapping
- * the file behind the fd cannot lose a byte or an event. A non-blocking connect() keeps the
- * socketpair and the engine's pump. */
+ * The shim offers to take a file; the engine, once established, hands over either its connected
+ * socket (direct, direct443, connect and socks5 once their handshake is through, with no byte
+ * waiting) or the far end of a socketpair it pumps, and this puts the file under the
+ * application's fd number in place of the placeholder. With the socket itself the application
+ * reads and writes the connection as it would through proxychains: no byte passes through the
+ * engine. Until connect() returns, the application has written nothing into the placeholder and
+ * watched it nowhere but in epoll registrations we carry over, so the swap loses nothing.
+ *
+ * The waiter sleeps on the status word (a futex), not on the fd: no fill is needed to keep the
+ * placeholder unwritable, and one wakeup delivers the outcome. A wait cut short by a signal or
+ * the time limit withdraws the offer, filling the placeholder first as a non-blocking connect()
+ * would have: the connection then goes on as one. */
 #include "shim/handoff.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "common/internal_fds.h"
 #include "common/log.h"
@@ -36,39 +38,65 @@ static int shim_native_cb(struct shim_sock *s, void *arg)
 	return 0;
 }
 
-/* Puts the engine's socket in place of fd; 0, or -1 with errno when fd is no longer the one the
- * connect() started with (closed by another thread meanwhile). */
-static int shim_handoff_take(int fd, struct eng_status *st)
+/* Puts the file the engine handed over in place of fd; 0, or -1 with errno when fd is no longer
+ * the one the connect() started with (closed by another thread meanwhile). */
+static int shim_handoff_take(int fd, struct eng_status *st, int fd_flags, int fl_flags)
 {
-	int sock = st->handoff_fd;
-	int fd_flags = fcntl(fd, F_GETFD), fl_flags = fcntl(fd, F_GETFL);
+	int file = st->handoff_fd;
 
 	st->handoff_fd = -1;
-	internal_fd_remove(sock); /* the application's from now on */
-	if (fd_flags < 0 || fl_flags < 0 || shim_sock_with(fd, shim_is_status_cb, st, 0) != 1 ||
-	    shim_swap(fd, sock, fd_flags, fl_flags) < 0) {
-		shim_real()->close(sock);
+	internal_fd_remove(file); /* the application's from now on */
+	if (shim_sock_with(fd, shim_is_status_cb, st, 0) != 1 ||
+	    shim_swap(fd, file, fd_flags, fl_flags) < 0) {
+		shim_real()->close(file);
 		log_warn("fd %d: closed while connecting; the connection is dropped", fd);
 		errno = ECONNABORTED;
 		return -1;
 	}
-	shim_sock_with(fd, shim_native_cb, NULL, 0);
+	if (st->handoff_native)
+		shim_sock_with(fd, shim_native_cb, NULL, 0);
 	return 0;
 }
 
-int shim_handoff_settle(int fd, struct eng_status *st, int rc)
+/* The wait ended early: true when the offer is withdrawn (the connection goes on without this
+ * connect()), false when the engine took it meanwhile (its outcome is then published). */
+static bool shim_handoff_withdraw(int fd, struct eng_status *st)
 {
 	int offered = ENG_HANDOFF_OFFERED, saved = errno;
 
-	if (atomic_compare_exchange_strong(&st->handoff, &offered, ENG_HANDOFF_NONE) ||
-	    offered == ENG_HANDOFF_NONE) {
+	/* Filled before the offer is withdrawn: the engine reads fill_len once it finds no offer. */
+	st->fill_len = shim_fill(fd, &st->app_sndbuf);
+	if (atomic_compare_exchange_strong(&st->handoff, &offered, ENG_HANDOFF_NONE)) {
 		errno = saved;
-		return rc;
+		return true;
 	}
-	/* Taken. The engine publishes the outcome right after taking, in the same callback: this
-	 * waits for a few instructions of the engine thread, not for the network. The connect() has
-	 * succeeded then, whatever interrupted the wait. */
-	while (atomic_load_explicit(&st->state, memory_order_acquire) == ENG_CONNECTING)
-		sched_yield();
-	return shim_handoff_take(fd, st);
+	/* Taken, so published in the same engine callback: this waits for a few instructions. */
+	eng_status_wait(st, NULL);
+	return false;
+}
+
+int shim_handoff_wait(int fd, struct eng_status *st, int fd_flags, int fl_flags)
+{
+	/* The engine gives up by itself after the connect timeout; this bound only guarantees that
+	 * the application can never hang on us, even if the engine thread were stuck. */
+	unsigned limit_ms = eng_config()->connect_timeout_ms + 5000;
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += limit_ms / 1000;
+	deadline.tv_nsec += (long)(limit_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	/* EINTR: connect() again says EALREADY, poll() and SO_ERROR tell the outcome. */
+	if (eng_status_wait(st, &deadline) < 0 && shim_handoff_withdraw(fd, st))
+		return -1;
+	if (atomic_load_explicit(&st->state, memory_order_acquire) == ENG_FAILED) {
+		errno = atomic_exchange(&st->error, 0);
+		if (errno == 0)
+			errno = ECONNABORTED;
+		return -1;
+	}
+	return st->handoff_fd >= 0 ? shim_handoff_take(fd, st, fd_flags, fl_flags) : 0;
 }

@@ -1,16 +1,17 @@
-/* The engine's connected socket given to a blocking connect() in place of the socketpair end. */
+/* The wait of a blocking connect(), which ends with the file the engine hands over in place of
+ * the placeholder under the application's fd. */
 #ifndef SSTPSHIM_HANDOFF_H
 #define SSTPSHIM_HANDOFF_H
 
 #include "engine/engine.h"
 
-/* Before the tunnel is submitted: a blocking connect() will wait for st, and will take the socket
- * if the engine hands one over (engine/tunnel.c). */
+/* Before the tunnel is submitted: a blocking connect() will wait for st (shim_handoff_wait). */
 void shim_handoff_offer(struct eng_status *st);
 
-/* Once the wait for st is over, whatever its outcome (rc and errno): withdraws the offer, or puts
- * the socket the engine handed over in place of fd's file and returns 0. Otherwise returns rc
- * with errno unchanged. */
-int shim_handoff_settle(int fd, struct eng_status *st, int rc);
+/* Waits for the outcome of st, whose placeholder fd holds, and puts the file the engine hands over
+ * in place of it (fd_flags, fl_flags: the application's FD_CLOEXEC and status flags). What
+ * connect() returns: 0, or -1 with the failure's errno, EINTR or ETIMEDOUT (the connection then
+ * goes on as a non-blocking one). */
+int shim_handoff_wait(int fd, struct eng_status *st, int fd_flags, int fl_flags);
 
 #endif

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -65,7 +64,7 @@ static void shim_opts_capture(int fd, struct shim_sock *s)
  * send buffer is shrunk to the minimum first, so that a few KiB do it rather than a few hundred
  * (each connect() would otherwise copy them twice); the engine gives the size back
  * (*sndbuf, 0 when unknown) once established. Returns the number of bytes written. */
-static size_t shim_fill(int app_end, int *sndbuf)
+size_t shim_fill(int app_end, int *sndbuf)
 {
 	static const char zeros[65536];
 	socklen_t len = sizeof *sndbuf;
@@ -92,8 +91,8 @@ int shim_swap(int fd, int new_file, int fd_flags, int fl_flags)
 	if (shim_real()->dup3(new_file, fd, (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
 		return -1;
 	shim_real()->close(new_file);
-	if (!(fl_flags & O_NONBLOCK))
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (!(fl_flags & O_NONBLOCK)) /* new files are non-blocking */
+		fcntl(fd, F_SETFL, fl_flags);
 	for (unsigned i = 0; i < n; i++)
 		shim_real()->epoll_ctl(epfds[i], EPOLL_CTL_ADD, fd, &evs[i]);
 	return 0;
@@ -138,20 +137,21 @@ static int shim_request_fill(struct eng_request *req, const struct shim_sock *s,
 	return 0;
 }
 
-/* Hands the prepared tunnel to the engine: socketpair, fill, swap, submit. */
-static int shim_start(int fd, struct shim_sock *s, struct eng_request *req)
+/* Hands the prepared tunnel to the engine: socketpair, fill (unless a blocking connect() will
+ * wait for the outcome: the fill only keeps poll() from seeing the fd writable early), swap,
+ * submit. */
+static int shim_start(int fd, struct shim_sock *s, struct eng_request *req, int fd_flags,
+		      int fl_flags)
 {
 	int sv[2];
 	struct stat st;
-	int fd_flags = fcntl(fd, F_GETFD), fl_flags = fcntl(fd, F_GETFL);
 
-	if (fd_flags < 0 || fl_flags < 0)
-		return -1;
 	if (shim_real()->socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
 		return -1;
 	internal_fd_add(sv[1], true);
 	req->engine_fd = sv[1];
-	req->fill_len = shim_fill(sv[0], &req->app_sndbuf);
+	if (fl_flags & O_NONBLOCK)
+		s->status->fill_len = shim_fill(sv[0], &s->status->app_sndbuf);
 	fstat(sv[0], &st);
 	req->app_fd = fd;
 	req->app_ino = st.st_ino;
@@ -176,25 +176,31 @@ static int shim_start(int fd, struct shim_sock *s, struct eng_request *req)
 int shim_intercept(int fd, const struct sockaddr *addr, socklen_t len, const void *early,
 		   size_t early_len)
 {
-	struct shim_sock *s = shim_sock_new(fd, addr, len);
+	int fd_flags = fcntl(fd, F_GETFD), fl_flags = fcntl(fd, F_GETFL);
+	struct shim_sock *s;
 	struct eng_request req;
 	struct eng_status *st;
-	int blocking;
+	int rc;
 
+	if (fd_flags < 0 || fl_flags < 0)
+		return -1;
+	s = shim_sock_new(fd, addr, len);
 	if (!s || shim_request_fill(&req, s, early, early_len) < 0) {
 		shim_sock_free(s);
 		errno = ENOMEM;
 		return -1;
 	}
 	shim_fork_setup();
-	blocking = !(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	st = s->status;
-	atomic_fetch_add(&st->refs, 1); /* the engine's reference, handed over in req */
-	if (blocking)
+	/* The engine's reference, handed over in req, and ours for the wait: another thread may
+	 * close fd, and free its record, meanwhile. */
+	atomic_fetch_add(&st->refs, 2);
+	if (!(fl_flags & O_NONBLOCK))
 		shim_handoff_offer(st);
-	if (shim_start(fd, s, &req) < 0) {
+	if (shim_start(fd, s, &req, fd_flags, fl_flags) < 0) {
 		int saved = errno;
 		free(req.early_data);
+		eng_status_put(st);
 		eng_status_put(st);
 		shim_sock_free(s);
 		log_warn("fd %d: cannot hand the connection to the engine: %s", fd, strerror(saved));
@@ -202,52 +208,14 @@ int shim_intercept(int fd, const struct sockaddr *addr, socklen_t len, const voi
 		return -1;
 	}
 	shim_sock_install(fd, s);
-	if (!blocking) {
+	if (fl_flags & O_NONBLOCK) {
+		eng_status_put(st);
 		errno = EINPROGRESS;
 		return -1;
 	}
-	return shim_wait_established(fd, st);
-}
-
-static int shim_status_result(struct eng_status *st)
-{
-	switch (atomic_load_explicit(&st->state, memory_order_acquire)) {
-	case ENG_ESTABLISHED:
-		return 0;
-	case ENG_FAILED:
-		errno = atomic_exchange(&st->error, 0);
-		if (errno == 0)
-			errno = ECONNABORTED;
-		return -1;
-	default:
-		return 1;
-	}
-}
-
-int shim_wait_established(int fd, struct eng_status *st)
-{
-	/* The engine gives up by itself after the connect timeout; this bound only guarantees that
-	 * the application can never hang on us, even if the engine thread were stuck. */
-	int limit_ms = (int)eng_config()->connect_timeout_ms + 5000;
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	int rc = shim_status_result(st);
-
-	if (rc != 1)
-		return shim_handoff_settle(fd, st, rc);
-	/* The engine publishes the outcome before it makes the fd writable or hung up. */
-	rc = poll(&p, 1, limit_ms);
-	if (rc < 0) /* EINTR: the connection goes on; connect() again says EALREADY */
-		return shim_handoff_settle(fd, st, -1);
-	if (rc == 0) {
-		errno = ETIMEDOUT;
-		return shim_handoff_settle(fd, st, -1);
-	}
-	rc = shim_status_result(st);
-	if (rc == 1) {
-		errno = ECONNABORTED; /* woken yet undecided: the fd was closed under us */
-		rc = -1;
-	}
-	return shim_handoff_settle(fd, st, rc);
+	rc = shim_handoff_wait(fd, st, fd_flags, fl_flags);
+	eng_status_put(st);
+	return rc;
 }
 
 static int shim_again_cb(struct shim_sock *s, void *arg)

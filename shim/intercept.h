@@ -26,7 +26,8 @@ int shim_swap(int fd, int new_file, int fd_flags, int fl_flags);
  * established, the pending error once after a failure; 1 when a new attempt should start. */
 int shim_connect_again(int fd);
 
-/* Waits until the tunnel of fd is no longer connecting; 0, or -1 with errno (EINTR, ETIMEDOUT). */
-int shim_wait_established(int fd, struct eng_status *st);
+/* Writes into app_end until it would block, after shrinking its send buffer (*sndbuf: the size
+ * it had, 0 when unknown); returns the number of bytes written. */
+size_t shim_fill(int app_end, int *sndbuf);
 
 #endif

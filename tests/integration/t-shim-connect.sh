@@ -10,6 +10,7 @@ probe_run probe_connect handoff "a blocking connect ends with the TCP socket its
 probe_run probe_connect refused "every transport refused: -1/ECONNREFUSED"
 probe_run probe_connect timeout "SSTPSHIM_CONNECT_TIMEOUT=1 against a full accept queue: ETIMEDOUT after 1-5 s, blocking and not"
 probe_run probe_connect again "pending connect: not writable, EALREADY, ENOTCONN; then 0 or EISCONN, then EISCONN"
+probe_run probe_connect interrupted "a blocking connect interrupted by a signal: EINTR, then pending (EALREADY, not writable), then established with nothing stray in the stream"
 probe_run probe_connect fastopen "sendto(MSG_FASTOPEN) connects and sends; the echo comes back"
 probe_run probe_connect shutdown "shutdown(SHUT_WR): the server sees EOF, the echo then EOF reach the app"
 probe_run probe_connect reset "a reset from the server: recv() gives -1/ECONNRESET"

@@ -1,6 +1,8 @@
 /* connect() under the shim as an application sees it: success and failure, blocking and not,
  * timeouts, repeated connect(), TCP Fast Open, half-close, resets, and ports left alone.
  * Each scenario closes what it opened and checks that the descriptor count comes back. */
+#include <sys/time.h>
+
 #include "tests/probes/probe.h"
 
 /* Direct is refused; direct443 reaches the in-process echo server. Returns the refused port and
@@ -156,6 +158,47 @@ static void scenario_again(void)
 	probe_fd_expect(baseline);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A blocking connect() interrupted by a signal (a handler without SA_RESTART, the alarm() way of
+ * bounding a connect) returns EINTR, and the connection goes on as a non-blocking one would: not
+ * writable while pending, EALREADY, then writable once established, with no stray byte in the
+ * stream. Same pending setup as scenario_again. */
+static void scenario_interrupted(void)
+{
+	int refused = probe_refused_port(), full = probe_full_port(), echo = probe_echo_server();
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval alarm_in = { .it_value = { .tv_usec = 100000 } };
+	char ports[32];
+
+	snprintf(ports, sizeof ports, "%d,%d", refused, full);
+	probe_settings(ports, echo);
+	CHECK(setenv("SSTPSHIM_TRANSPORT_TIMEOUT", "0.5", 1) == 0, "setenv");
+	int baseline = probe_warm_up("127.0.0.1", refused);
+
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
+	int fd = probe_socket(AF_INET, 0);
+	long long start = probe_now_ms();
+	CHECK(setitimer(ITIMER_REAL, &alarm_in, NULL) == 0, "setitimer");
+	int rc = probe_connect(fd, "127.0.0.1", full);
+	CHECK(rc == -1 && errno == EINTR, "interrupted connect returned %d (%s); want -1/EINTR", rc,
+	      strerror(errno));
+	CHECK(probe_now_ms() - start < 400, "EINTR after %lld ms", probe_now_ms() - start);
+	CHECK(!(probe_poll(fd, POLLOUT, 0) & POLLOUT), "writable while the connect is pending");
+	rc = probe_connect(fd, "127.0.0.1", full);
+	CHECK(rc == -1 && errno == EALREADY, "connect while pending returned %d; want -1/EALREADY", rc);
+	CHECK(probe_poll(fd, POLLOUT, PROBE_WAIT_MS) & POLLOUT, "not writable after the transport timeout");
+	CHECK(probe_now_ms() - start >= 400, "established after %lld ms, before direct timed out",
+	      probe_now_ms() - start);
+	CHECK(probe_so_error(fd) == 0, "SO_ERROR once established");
+	probe_echo(fd, 64 * 1024);
+	probe_close(fd);
+	probe_fd_expect(baseline);
+}
+
 /* sendto(MSG_FASTOPEN) on a fresh socket is connect() plus send(). */
 static void scenario_fastopen(void)
 {
@@ -263,6 +306,7 @@ int main(int argc, char **argv)
 		{ "block", scenario_block },       { "handoff", scenario_handoff },
 		{ "refused", scenario_refused },
 		{ "timeout", scenario_timeout },   { "again", scenario_again },
+		{ "interrupted", scenario_interrupted },
 		{ "fastopen", scenario_fastopen }, { "shutdown", scenario_shutdown },
 		{ "reset", scenario_reset },       { "passthrough", scenario_passthrough },
 	};

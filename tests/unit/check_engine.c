@@ -88,8 +88,9 @@ static void rig_start(struct rig *r, uint16_t dest_port, uint16_t alt_port, cons
 	r->app = sv[0];
 	memset(&req, 0, sizeof req);
 	req.engine_fd = sv[1];
+	r->st = eng_status_new();
 	ck_assert_int_eq(write(r->app, fill, sizeof fill), (ssize_t)sizeof fill);
-	req.fill_len = sizeof fill;
+	r->st->fill_len = sizeof fill;
 	if (pre)
 		ck_assert_int_eq(write(r->app, pre, strlen(pre)), (ssize_t)strlen(pre));
 	req.app_fd = r->app;
@@ -100,7 +101,6 @@ static void rig_start(struct rig *r, uint16_t dest_port, uint16_t alt_port, cons
 		req.early_data = strdup(early);
 		req.early_len = strlen(early);
 	}
-	r->st = eng_status_new();
 	atomic_fetch_add(&r->st->refs, 1);
 	req.status = r->st;
 	tunnel_start(r->base, &r->cfg, &req);

@@ -273,10 +273,37 @@ void tunnel_failed(struct tunnel *t, int err)
 	tunnel_close(t);
 }
 
+/* Whether a fresh TCP socket already has opt, so that setting it would be a wasted system call
+ * on every connect (the shim captures the options of every socket, set or not). Only options of
+ * the TCP and socket levels, whose defaults are the same for IPv4 and IPv6; each is read once
+ * from a socket made for the purpose. */
+static bool tunnel_opt_is_default(const struct eng_sockopt *opt)
+{
+	static struct eng_sockopt known[CAP_SOCKOPTS];
+	static unsigned n_known;
+	int fd, value;
+	socklen_t len = sizeof value;
+
+	if (opt->level != IPPROTO_TCP && opt->level != SOL_SOCKET)
+		return false;
+	for (unsigned i = 0; i < n_known; i++)
+		if (known[i].level == opt->level && known[i].name == opt->name)
+			return known[i].value == opt->value;
+	if (n_known == CAP_SOCKOPTS || (fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	if (getsockopt(fd, opt->level, opt->name, &value, &len) == 0 && len == sizeof value)
+		known[n_known++] = (struct eng_sockopt){ opt->level, opt->name, value };
+	close(fd);
+	return n_known && known[n_known - 1].name == opt->name &&
+	       known[n_known - 1].level == opt->level && known[n_known - 1].value == opt->value;
+}
+
 void tunnel_apply_sockopts(const struct tunnel *t, int fd)
 {
 	for (unsigned i = 0; i < t->n_opts; i++)
-		setsockopt(fd, t->opts[i].level, t->opts[i].name, &t->opts[i].value, sizeof(int));
+		if (!tunnel_opt_is_default(&t->opts[i]))
+			setsockopt(fd, t->opts[i].level, t->opts[i].name, &t->opts[i].value,
+				   sizeof(int));
 }
 
 void tunnel_setsockopt(struct tunnel *t, const struct eng_sockopt *opt)

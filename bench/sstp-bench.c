@@ -3,6 +3,7 @@
  *   sstp-bench server [-p PORT]                           (port 0 = any free port, the default)
  *   sstp-bench throughput -p PORT [-m MiB] [--dir up|down] (default 256 MiB, up)
  *   sstp-bench rtt -p PORT [-n COUNT] [-s SIZE]            (default 2000 round trips of 64 bytes)
+ *   (--nonblock: throughput and rtt connect() as event-driven programs do, non-blocking)
  *   sstp-bench connect -p PORT [-n COUNT]                  (default 1000 connections)
  *
  * The server prints "listening on 127.0.0.1:PORT" once it accepts connections, so a script can
@@ -19,9 +20,11 @@
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -50,13 +53,14 @@ struct bench_opts {
 	enum bench_dir dir;
 	uint64_t count; /* rtt: round trips; connect: connections */
 	uint64_t size;  /* rtt: bytes per message */
+	bool nonblock;  /* throughput, rtt: connect() non-blocking */
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: sstp-bench server [-p PORT]\n"
-		     "       sstp-bench throughput -p PORT [-m MiB] [--dir up|down]\n"
-		     "       sstp-bench rtt -p PORT [-n COUNT] [-s SIZE]\n"
+		     "       sstp-bench throughput -p PORT [-m MiB] [--dir up|down] [--nonblock]\n"
+		     "       sstp-bench rtt -p PORT [-n COUNT] [-s SIZE] [--nonblock]\n"
 		     "       sstp-bench connect -p PORT [-n COUNT]\n"
 		     "All connections go to 127.0.0.1. up: client sends (server sinks); down: server "
 		     "sends.\n");
@@ -176,13 +180,38 @@ static struct sockaddr_in loopback_addr(uint64_t port)
 	return sin;
 }
 
-/* A blocking TCP connection to 127.0.0.1:port; TCP_NODELAY is set before connect() so that a
- * shim carrying the connection sees it too. Returns the fd or -1 after printing why. */
-static int connect_loopback(uint64_t port, bool nodelay)
+/* Completes a non-blocking connect() the way event-driven programs do (poll for writable, then
+ * SO_ERROR) and makes the socket blocking again. 0, or -1 with errno. */
+static int connect_finish(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	if (errno != EINPROGRESS)
+		return -1;
+	if (poll(&p, 1, 60000) != 1) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return -1;
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+}
+
+/* A TCP connection to 127.0.0.1:port, blocking once connected; TCP_NODELAY is set before connect()
+ * so that a shim carrying the connection sees it too. nonblock: connect() as event-driven
+ * programs do; sstpshim then keeps its socketpair and pumps, where a blocking connect() gets the
+ * connected socket itself. Returns the fd or -1 after printing why. */
+static int connect_loopback(uint64_t port, bool nodelay, bool nonblock)
 {
 	struct sockaddr_in sin = loopback_addr(port);
 	int one = 1;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
 
 	if (fd < 0)
 		return bench_error("socket");
@@ -190,7 +219,7 @@ static int connect_loopback(uint64_t port, bool nodelay)
 		bench_error("setsockopt TCP_NODELAY");
 		goto fail;
 	}
-	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0 && (!nonblock || connect_finish(fd) < 0)) {
 		bench_error("connect");
 		goto fail;
 	}
@@ -428,7 +457,7 @@ static int cmd_throughput(const struct bench_opts *o)
 		goto out;
 	}
 	fill_pattern(buf, BENCH_BULK_BUFFER);
-	fd = connect_loopback(o->port, false);
+	fd = connect_loopback(o->port, false, o->nonblock);
 	if (fd < 0)
 		goto out;
 	if (o->dir == DIR_UP)
@@ -507,7 +536,7 @@ static int cmd_rtt(const struct bench_opts *o)
 		goto out;
 	}
 	fill_pattern(out, o->size);
-	fd = connect_loopback(o->port, true);
+	fd = connect_loopback(o->port, true, o->nonblock);
 	if (fd < 0 || rtt_measure(fd, o, out, in, ns) < 0)
 		goto out;
 	median = median_us(ns, o->count);
@@ -575,6 +604,9 @@ static int parse_option(int c, const char *arg, struct bench_opts *o)
 		return parse_u64(arg, 1, BENCH_MAX_COUNT, &o->count);
 	case 's':
 		return parse_u64(arg, 1, BENCH_MAX_SIZE, &o->size);
+	case 'b':
+		o->nonblock = true;
+		return 0;
 	case 'd':
 		if (strcmp(arg, "up") == 0 || strcmp(arg, "down") == 0) {
 			o->dir = arg[0] == 'u' ? DIR_UP : DIR_DOWN;
@@ -585,15 +617,16 @@ static int parse_option(int c, const char *arg, struct bench_opts *o)
 	return -1;
 }
 
-/* Options that each subcommand accepts; --dir is turned into 'd' and allowed for throughput only. */
+/* Options that each subcommand accepts; --dir is turned into 'd' and allowed for throughput only,
+ * --nonblock into 'b'. */
 static const char *subcommand_options(const char *cmd)
 {
 	if (strcmp(cmd, "server") == 0)
 		return "p:";
 	if (strcmp(cmd, "throughput") == 0)
-		return "p:m:d:";
+		return "p:m:d:b";
 	if (strcmp(cmd, "rtt") == 0)
-		return "p:n:s:";
+		return "p:n:s:b";
 	if (strcmp(cmd, "connect") == 0)
 		return "p:n:";
 	return NULL;
@@ -602,6 +635,7 @@ static const char *subcommand_options(const char *cmd)
 static int parse_args(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option longopts[] = { { "dir", required_argument, NULL, 'd' },
+						  { "nonblock", no_argument, NULL, 'b' },
 						  { NULL, 0, NULL, 0 } };
 	const char *optstring = subcommand_options(argv[0]);
 	bool have_port = false;

@@ -71,6 +71,7 @@ struct eng_status *eng_status_new(void)
 	atomic_init(&st->refs, 1);
 	atomic_init(&st->state, ENG_CONNECTING);
 	st->handoff_fd = -1;
+	st->engine_fd = -1;
 	return st;
 }
 
@@ -95,9 +96,14 @@ void eng_status_wake(struct eng_status *st)
 void eng_status_put(struct eng_status *st)
 {
 	if (st && atomic_fetch_sub(&st->refs, 1) == 1) {
-		if (st->handoff_fd >= 0) { /* handed over, never taken: the fd was closed meanwhile */
-			internal_fd_remove(st->handoff_fd);
-			close(st->handoff_fd);
+		/* A file handed over and never taken (the fd was closed meanwhile), or the end of a
+		 * withdrawn offer that no tunnel adopted (the engine thread is gone, after fork). */
+		int files[] = { st->handoff_fd, st->engine_fd };
+		for (unsigned i = 0; i < 2; i++) {
+			if (files[i] >= 0) {
+				internal_fd_remove(files[i]);
+				close(files[i]);
+			}
 		}
 		free(st);
 	}

@@ -14,12 +14,12 @@
 enum eng_state { ENG_CONNECTING, ENG_ESTABLISHED, ENG_FAILED };
 
 /* How a blocking connect() gets its connection (shim/handoff.c). The shim OFFERS to take a file
- * from the engine and waits on `state`. When the tunnel is established the engine TAKES the offer
- * and hands over handoff_fd: its connected socket itself when the stream is a plain socket with
- * nothing buffered (no byte then passes through the engine), else the far end of a new socketpair
- * that it pumps. The file replaces the placeholder the fd held meanwhile. A wait cut short (a
- * signal, the time limit) withdraws the offer (back to NONE) if the engine has not taken it yet:
- * the connection then goes on as a non-blocking connect() would. */
+ * from the engine and waits on `state`, its fd still holding the application's own socket. When
+ * the tunnel is decided the engine TAKES the offer; if established it hands over handoff_fd: its
+ * connected socket itself when the stream is a plain socket with nothing buffered (no byte then
+ * passes through the engine), else the far end of a new socketpair that it pumps. A wait cut short
+ * (a signal, the time limit) withdraws the offer (back to NONE) if the engine has not taken it
+ * yet, leaving engine_fd: the connection then goes on as a non-blocking connect()'s would. */
 enum eng_handoff { ENG_HANDOFF_NONE, ENG_HANDOFF_OFFERED, ENG_HANDOFF_TAKEN };
 
 /* One option the application set on its socket, replayed on the engine's outbound sockets. */
@@ -30,9 +30,9 @@ struct eng_sockopt {
 /* What the application thread and the engine share about one tunnel. Reference counted: the shim
  * holds one reference while the application's fd is open, the engine one while the tunnel lives.
  * Fields other than the atomics are written by the engine before it publishes `state` with release
- * order and read by the shim after an acquire load of `state`, except fill_len and app_sndbuf:
- * written by the shim before it submits the tunnel or withdraws its offer, read by the engine
- * when it finds no offer to take. */
+ * order and read by the shim after an acquire load of `state`, except fill_len, app_sndbuf,
+ * engine_fd and app_ino: written by the shim before it submits the tunnel or withdraws its offer,
+ * read by the engine when it finds no offer to take. */
 struct eng_status {
 	atomic_int refs;
 	atomic_int state;  /* enum eng_state; a blocking connect() waits on it (eng_status_wait) */
@@ -42,6 +42,8 @@ struct eng_status {
 	int handoff_native; /* handoff_fd is the connected socket itself, not a socketpair end */
 	size_t fill_len;    /* bytes the shim wrote to keep the app end unwritable: discard them */
 	int app_sndbuf;     /* SO_SNDBUF of the app end before the shim shrank it, 0 if not */
+	int engine_fd;      /* the placeholder's engine end when the offer was withdrawn, else -1 */
+	unsigned long app_ino; /* the placeholder's inode then */
 	struct sockaddr_storage local; /* engine's outbound address once ESTABLISHED (or zeroed) */
 	socklen_t local_len;
 	char transport[16]; /* name of the transport that won */
@@ -50,7 +52,8 @@ struct eng_status {
 
 /* A new tunnel. The engine takes ownership of engine_fd and early_data. */
 struct eng_request {
-	int engine_fd;            /* the socketpair end the engine reads and writes */
+	int engine_fd;            /* the socketpair end the engine reads and writes; -1 while a
+	                           * blocking connect() waits (struct eng_status: engine_fd) */
 	int app_fd;               /* the application's fd number and the inode of its end, so a */
 	unsigned long app_ino;    /* transport error can be turned into ECONNRESET (engine/app_end.c) */
 	struct sockaddr_storage dest; /* destination as the application gave it */

@@ -89,13 +89,33 @@ static void tunnel_early_free(const void *data, size_t len, void *extra)
 	free((void *)data);
 }
 
+/* Whether a blocking connect() still waits for this tunnel (shim/handoff.c): then it takes the
+ * file we hand over, if any. Otherwise the application's fd is a placeholder whose engine end is
+ * *engine_fd (app_ino its inode): from the request, or left by a wait cut short. Decided once,
+ * with the outcome. */
+static bool tunnel_claim_waiter(struct eng_status *st, int *engine_fd, unsigned long *app_ino)
+{
+	int offered = ENG_HANDOFF_OFFERED;
+
+	if (atomic_compare_exchange_strong(&st->handoff, &offered, ENG_HANDOFF_TAKEN))
+		return true;
+	if (*engine_fd < 0) {
+		*engine_fd = st->engine_fd;
+		*app_ino = st->app_ino;
+		st->engine_fd = -1;
+	}
+	return false;
+}
+
 void tunnel_start(struct event_base *base, const struct config *cfg, struct eng_request *req)
 {
 	struct tunnel *t = calloc(1, sizeof *t);
 
 	if (!t) {
 		free(req->early_data);
-		close(req->engine_fd);
+		tunnel_claim_waiter(req->status, &req->engine_fd, &req->app_ino);
+		if (req->engine_fd >= 0)
+			close(req->engine_fd);
 		atomic_store(&req->status->error, ENOMEM);
 		atomic_store_explicit(&req->status->state, ENG_FAILED, memory_order_release);
 		eng_status_wake(req->status);
@@ -151,18 +171,8 @@ static void tunnel_record_local(struct tunnel *t, int fd)
 		t->status->local_len = 0;
 }
 
-/* Whether a blocking connect() still waits for this tunnel (shim/handoff.c): then it takes the
- * file we hand over, and it wrote no fill. Decided once, when the tunnel is established. */
-static bool tunnel_claim_waiter(struct tunnel *t)
-{
-	int offered = ENG_HANDOFF_OFFERED;
-
-	return atomic_compare_exchange_strong(&t->status->handoff, &offered, ENG_HANDOFF_TAKEN);
-}
-
 /* For a waiting connect() that a pump will serve: a new socketpair, whose far end the connect()
- * puts in place of the placeholder its fd held meanwhile. The placeholder is not reused: had the
- * wait been cut short, its fill would be in it. 0, or -1. */
+ * puts under its fd. 0, or -1. */
 static int tunnel_fresh_pair(struct tunnel *t)
 {
 	int sv[2];
@@ -170,7 +180,6 @@ static int tunnel_fresh_pair(struct tunnel *t)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
-	close(t->engine_fd);
 	t->engine_fd = sv[1];
 	t->app_ino = fstat(sv[0], &st) == 0 ? st.st_ino : 0;
 	t->status->handoff_fd = sv[0];
@@ -219,7 +228,7 @@ static void tunnel_hand_over(struct tunnel *t, struct bufferevent *stream, const
 
 void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char *transport)
 {
-	bool waiter = tunnel_claim_waiter(t);
+	bool waiter = tunnel_claim_waiter(t->status, &t->engine_fd, &t->app_ino);
 
 	if (waiter && tunnel_can_hand_over(t, stream)) {
 		tunnel_hand_over(t, stream, transport);
@@ -248,7 +257,7 @@ void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char
 
 void tunnel_established_split(struct tunnel *t, struct tp_split *s, const char *transport)
 {
-	bool waiter = tunnel_claim_waiter(t);
+	bool waiter = tunnel_claim_waiter(t->status, &t->engine_fd, &t->app_ino);
 
 	if ((!waiter || tunnel_fresh_pair(t) == 0) &&
 	    tunnel_go_established(t, transport, s->up_fd, waiter) == 0)
@@ -266,9 +275,10 @@ void tunnel_established_split(struct tunnel *t, struct tp_split *s, const char *
 
 void tunnel_failed(struct tunnel *t, int err)
 {
+	tunnel_claim_waiter(t->status, &t->engine_fd, &t->app_ino);
 	t->chain = NULL;
 	tunnel_publish(t, ENG_FAILED, err);
-	eng_status_wake(t->status);
+	eng_status_wake(t->status); /* a waiting connect(), claimed now or already */
 	/* Closing our end wakes the application's poll/select/epoll: its end reads as hung up. */
 	tunnel_close(t);
 }

@@ -1,20 +1,21 @@
 /* The wait of a blocking connect(), and what ends it (engine/engine.h, enum eng_handoff).
  *
- * The shim offers to take a file; the engine, once established, hands over either its connected
- * socket (direct, direct443, connect and socks5 once their handshake is through, with no byte
- * waiting) or the far end of a socketpair it pumps, and this puts the file under the
- * application's fd number in place of the placeholder. With the socket itself the application
+ * While it waits, fd keeps the application's own socket, unconnected. The engine, once
+ * established, hands over either its connected socket (direct, direct443, connect and socks5 once
+ * their handshake is through, with no byte waiting) or the far end of a socketpair it pumps, and
+ * this puts the file under the application's fd number. With the socket itself the application
  * reads and writes the connection as it would through proxychains: no byte passes through the
- * engine. Until connect() returns, the application has written nothing into the placeholder and
- * watched it nowhere but in epoll registrations we carry over, so the swap loses nothing.
+ * engine. The application has written nothing and watched fd nowhere but in epoll registrations,
+ * which are carried over, so the swap loses nothing.
  *
- * The waiter sleeps on the status word (a futex), not on the fd: no fill is needed to keep the
- * placeholder unwritable, and one wakeup delivers the outcome. A wait cut short by a signal or
- * the time limit withdraws the offer, filling the placeholder first as a non-blocking connect()
- * would have: the connection then goes on as one. */
+ * The waiter sleeps on the status word (a futex): one wakeup delivers the outcome, and nothing is
+ * made for the wait itself. A wait cut short by a signal or the time limit withdraws the offer and
+ * gives fd the placeholder a non-blocking connect() gets at once: the connection then goes on as
+ * one, with poll(), SO_ERROR and connect() again (EALREADY) telling its outcome. */
 #include "shim/handoff.h"
 
 #include <errno.h>
+#include <string.h>
 #include <time.h>
 
 #include "common/internal_fds.h"
@@ -58,18 +59,30 @@ static int shim_handoff_take(int fd, struct eng_status *st, int fd_flags, int fl
 	return 0;
 }
 
-/* The wait ended early: true when the offer is withdrawn (the connection goes on without this
- * connect()), false when the engine took it meanwhile (its outcome is then published). */
-static bool shim_handoff_withdraw(int fd, struct eng_status *st)
+/* The wait ended early: true when the offer is withdrawn and the connection goes on without
+ * this connect() (a non-blocking one's placeholder is put under fd for the engine), false when the
+ * engine took it meanwhile (its outcome is then published), or when no placeholder can be made
+ * (the wait then goes on: the engine ends it within its connect timeout). */
+static bool shim_handoff_withdraw(int fd, struct eng_status *st, int fd_flags, int fl_flags)
 {
-	int offered = ENG_HANDOFF_OFFERED, saved = errno;
+	int offered = ENG_HANDOFF_OFFERED, saved = errno, engine_end;
+	unsigned long ino;
 
-	/* Filled before the offer is withdrawn: the engine reads fill_len once it finds no offer. */
-	st->fill_len = shim_fill(fd, &st->app_sndbuf);
+	if (shim_placeholder(fd, fd_flags, fl_flags, st, &engine_end, &ino) < 0) {
+		log_warn("fd %d: connect() cannot be interrupted: %s", fd, strerror(errno));
+		eng_status_wait(st, NULL);
+		return false;
+	}
+	/* Published before the offer is withdrawn: the engine reads them once it finds no offer. */
+	st->engine_fd = engine_end;
+	st->app_ino = ino;
 	if (atomic_compare_exchange_strong(&st->handoff, &offered, ENG_HANDOFF_NONE)) {
 		errno = saved;
 		return true;
 	}
+	st->engine_fd = -1;
+	internal_fd_remove(engine_end);
+	shim_real()->close(engine_end);
 	/* Taken, so published in the same engine callback: this waits for a few instructions. */
 	eng_status_wait(st, NULL);
 	return false;
@@ -90,7 +103,7 @@ int shim_handoff_wait(int fd, struct eng_status *st, int fd_flags, int fl_flags)
 		deadline.tv_nsec -= 1000000000;
 	}
 	/* EINTR: connect() again says EALREADY, poll() and SO_ERROR tell the outcome. */
-	if (eng_status_wait(st, &deadline) < 0 && shim_handoff_withdraw(fd, st))
+	if (eng_status_wait(st, &deadline) < 0 && shim_handoff_withdraw(fd, st, fd_flags, fl_flags))
 		return -1;
 	if (atomic_load_explicit(&st->state, memory_order_acquire) == ENG_FAILED) {
 		errno = atomic_exchange(&st->error, 0);

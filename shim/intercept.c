@@ -64,7 +64,7 @@ static void shim_opts_capture(int fd, struct shim_sock *s)
  * send buffer is shrunk to the minimum first, so that a few KiB do it rather than a few hundred
  * (each connect() would otherwise copy them twice); the engine gives the size back
  * (*sndbuf, 0 when unknown) once established. Returns the number of bytes written. */
-size_t shim_fill(int app_end, int *sndbuf)
+static size_t shim_fill(int app_end, int *sndbuf)
 {
 	static const char zeros[65536];
 	socklen_t len = sizeof *sndbuf;
@@ -137,24 +137,17 @@ static int shim_request_fill(struct eng_request *req, const struct shim_sock *s,
 	return 0;
 }
 
-/* Hands the prepared tunnel to the engine: socketpair, fill (unless a blocking connect() will
- * wait for the outcome: the fill only keeps poll() from seeing the fd writable early), swap,
- * submit. */
-static int shim_start(int fd, struct shim_sock *s, struct eng_request *req, int fd_flags,
-		      int fl_flags)
+int shim_placeholder(int fd, int fd_flags, int fl_flags, struct eng_status *st, int *engine_end,
+		     unsigned long *ino)
 {
 	int sv[2];
-	struct stat st;
+	struct stat sb;
 
 	if (shim_real()->socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0)
 		return -1;
 	internal_fd_add(sv[1], true);
-	req->engine_fd = sv[1];
-	if (fl_flags & O_NONBLOCK)
-		s->status->fill_len = shim_fill(sv[0], &s->status->app_sndbuf);
-	fstat(sv[0], &st);
-	req->app_fd = fd;
-	req->app_ino = st.st_ino;
+	st->fill_len = shim_fill(sv[0], &st->app_sndbuf);
+	*ino = fstat(sv[0], &sb) == 0 ? sb.st_ino : 0;
 	if (shim_swap(fd, sv[0], fd_flags, fl_flags) < 0) {
 		int saved = errno;
 		shim_real()->close(sv[0]);
@@ -163,10 +156,28 @@ static int shim_start(int fd, struct shim_sock *s, struct eng_request *req, int 
 		errno = saved;
 		return -1;
 	}
+	*engine_end = sv[1];
+	return 0;
+}
+
+/* Hands the prepared tunnel to the engine. A non-blocking connect() gets its placeholder now;
+ * a blocking one keeps its own socket while it waits (shim/handoff.c). */
+static int shim_start(int fd, struct shim_sock *s, struct eng_request *req, int fd_flags,
+		      int fl_flags)
+{
+	req->app_fd = fd;
+	req->engine_fd = -1;
+	if (!(fl_flags & O_NONBLOCK))
+		shim_handoff_offer(s->status);
+	else if (shim_placeholder(fd, fd_flags, fl_flags, s->status, &req->engine_fd,
+				  &req->app_ino) < 0)
+		return -1;
 	if (eng_submit(req) < 0) {
 		int saved = errno;
-		internal_fd_remove(sv[1]);
-		shim_real()->close(sv[1]);
+		if (req->engine_fd >= 0) {
+			internal_fd_remove(req->engine_fd);
+			shim_real()->close(req->engine_fd);
+		}
 		errno = saved;
 		return -1;
 	}
@@ -195,8 +206,6 @@ int shim_intercept(int fd, const struct sockaddr *addr, socklen_t len, const voi
 	/* The engine's reference, handed over in req, and ours for the wait: another thread may
 	 * close fd, and free its record, meanwhile. */
 	atomic_fetch_add(&st->refs, 2);
-	if (!(fl_flags & O_NONBLOCK))
-		shim_handoff_offer(st);
 	if (shim_start(fd, s, &req, fd_flags, fl_flags) < 0) {
 		int saved = errno;
 		free(req.early_data);

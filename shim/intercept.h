@@ -11,8 +11,9 @@
 /* Whether a connect() of fd to addr is ours: a TCP socket and an intercepted port. */
 bool shim_wants(int fd, const struct sockaddr *addr, socklen_t len);
 
-/* Replaces fd's file description with one end of a socketpair whose other end goes to the engine,
- * keeping the fd number, O_NONBLOCK, FD_CLOEXEC and epoll registrations. early/early_len is a
+/* Hands the connection of fd to the engine: a non-blocking connect() gets a socketpair end in
+ * place of its socket at once, a blocking one once established (shim/handoff.c); either keeps the
+ * fd number, O_NONBLOCK, FD_CLOEXEC and epoll registrations. early/early_len is a
  * TCP Fast Open payload sent first (may be NULL/0). Returns what connect() should: 0 once
  * established (blocking), -1/EINPROGRESS (non-blocking), -1 with the failure's errno. */
 int shim_intercept(int fd, const struct sockaddr *addr, socklen_t len, const void *early,
@@ -26,8 +27,10 @@ int shim_swap(int fd, int new_file, int fd_flags, int fl_flags);
  * established, the pending error once after a failure; 1 when a new attempt should start. */
 int shim_connect_again(int fd);
 
-/* Writes into app_end until it would block, after shrinking its send buffer (*sndbuf: the size
- * it had, 0 when unknown); returns the number of bytes written. */
-size_t shim_fill(int app_end, int *sndbuf);
+/* Puts one end of a new socketpair in place of fd's file, filled so that it polls unwritable until
+ * the engine drains the fill (st->fill_len, st->app_sndbuf say how); the other end, for the
+ * engine, in *engine_end, and the inode of fd's new file in *ino. 0, or -1 with errno. */
+int shim_placeholder(int fd, int fd_flags, int fl_flags, struct eng_status *st, int *engine_end,
+		     unsigned long *ino);
 
 #endif

@@ -66,29 +66,26 @@ static void chain_fail(struct chain *c, int err)
 	tunnel_failed(t, err);
 }
 
-/* The attempt a (the chain's own, freed here with it) succeeded with stream or split: hands it to
- * the tunnel, then logs it (the application is not kept waiting for the log) and frees the chain. */
-static void chain_succeeded(struct tp_attempt *a, struct bufferevent *stream, struct tp_split *split)
+/* The attempt a (the chain's own, freed here with it) succeeded: logs it and frees the chain. */
+static void chain_succeeded(struct tp_attempt *a)
 {
 	struct tunnel *t = a->tunnel;
 	struct chain *c = t->chain;
 	const char *name = a->tp->name;
-	double ms = tunnel_elapsed_ms(t);
 
 	c->attempt.tp = NULL; /* done: the transport has freed its state */
-	if (stream)
-		tunnel_established(t, stream, name);
-	else
-		tunnel_established_split(t, split, name);
-	/* The tunnel is freed from a later loop turn, whatever happened to it above. */
-	log_info("tunnel %s: established via %s in %.2f ms%s%s", t->dest_text, name, ms,
-		 c->tried_len ? "; tried " : "", c->tried);
+	log_info("tunnel %s: established via %s in %.2f ms%s%s", t->dest_text, name,
+		 tunnel_elapsed_ms(t), c->tried_len ? "; tried " : "", c->tried);
 	chain_free(c);
 }
 
 void tp_attempt_done_split(struct tp_attempt *a, struct tp_split *s)
 {
-	chain_succeeded(a, NULL, s);
+	struct tunnel *t = a->tunnel;
+	const char *name = a->tp->name;
+
+	chain_succeeded(a);
+	tunnel_established_split(t, s, name);
 }
 
 void tp_attempt_done(struct tp_attempt *a, struct bufferevent *stream, int err, const char *why)
@@ -99,7 +96,8 @@ void tp_attempt_done(struct tp_attempt *a, struct bufferevent *stream, int err, 
 	double ms = tunnel_elapsed_ms(t) - c->attempt_started_ms;
 
 	if (stream) {
-		chain_succeeded(a, stream, NULL);
+		chain_succeeded(a);
+		tunnel_established(t, stream, name);
 		return;
 	}
 	c->attempt.tp = NULL; /* done: the transport has freed its state */

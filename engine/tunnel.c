@@ -1,15 +1,15 @@
 #include "engine/tunnel.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -255,17 +255,27 @@ void tunnel_established(struct tunnel *t, struct bufferevent *stream, const char
 	t->engine_fd = -1; /* the pump's now */
 }
 
+static void tunnel_split_close(const struct tp_split *s)
+{
+	close(s->up_fd);
+	if (s->down_fd != s->up_fd)
+		close(s->down_fd);
+}
+
 void tunnel_established_split(struct tunnel *t, struct tp_split *s, const char *transport)
 {
 	bool waiter = tunnel_claim_waiter(t->status, &t->engine_fd, &t->app_ino);
 
-	if ((!waiter || tunnel_fresh_pair(t) == 0) &&
-	    tunnel_go_established(t, transport, s->up_fd, waiter) == 0)
+	if (waiter && tunnel_fresh_pair(t) < 0) {
+		int err = errno;
+		tunnel_split_close(s);
+		tunnel_failed(t, err);
+		return;
+	}
+	if (tunnel_go_established(t, transport, s->up_fd, waiter) == 0)
 		t->pump = pump_start_split(t, t->engine_fd, s, t->early);
 	if (!t->pump) {
-		close(s->up_fd);
-		if (s->down_fd != s->up_fd)
-			close(s->down_fd);
+		tunnel_split_close(s);
 		app_end_reset(t, t->engine_fd); /* established, then broken: not a clean end */
 		tunnel_close(t);
 		return;
@@ -293,6 +303,7 @@ static bool tunnel_opt_is_default(const struct eng_sockopt *opt)
 	static unsigned n_known;
 	int fd, value;
 	socklen_t len = sizeof value;
+	bool ok;
 
 	if (opt->level != IPPROTO_TCP && opt->level != SOL_SOCKET)
 		return false;
@@ -301,11 +312,12 @@ static bool tunnel_opt_is_default(const struct eng_sockopt *opt)
 			return known[i].value == opt->value;
 	if (n_known == CAP_SOCKOPTS || (fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return false;
-	if (getsockopt(fd, opt->level, opt->name, &value, &len) == 0 && len == sizeof value)
-		known[n_known++] = (struct eng_sockopt){ opt->level, opt->name, value };
+	ok = getsockopt(fd, opt->level, opt->name, &value, &len) == 0 && len == sizeof value;
 	close(fd);
-	return n_known && known[n_known - 1].name == opt->name &&
-	       known[n_known - 1].level == opt->level && known[n_known - 1].value == opt->value;
+	if (!ok)
+		return false;
+	known[n_known++] = (struct eng_sockopt){ opt->level, opt->name, value };
+	return value == opt->value;
 }
 
 void tunnel_apply_sockopts(const struct tunnel *t, int fd)

@@ -244,21 +244,18 @@ static bool pc_take(struct poll_client *c, const struct poll_reply *reply)
 static void pc_answered(const struct poll_reply *reply, int err, const char *why, void *arg)
 {
 	struct poll_client *c = arg;
+	enum pc_auth_rc rc;
 
 	c->x = NULL;
 	if (!reply) {
 		pc_close(c, true, why ? why : strerror(err));
 		return;
 	}
-	switch (pc_auth_reply(c, reply, pc_answered, &why)) {
-	case PC_AUTH_AGAIN:
-		return;
-	case PC_AUTH_FAIL:
+	rc = pc_auth_reply(c, reply, pc_answered, &why);
+	if (rc == PC_AUTH_FAIL)
 		pc_close(c, true, why);
-		return;
-	case PC_AUTH_PASSED:
-		break;
-	}
+	if (rc != PC_AUTH_PASSED)
+		return; /* closed, or the request went again */
 	if (!pc_take(c, reply))
 		return;
 	c->eof_sent |= c->x_eof;

@@ -60,21 +60,18 @@ static void pc_probed(const struct poll_reply *reply, int err, const char *why, 
 	struct poll_client *c = arg;
 	struct bufferevent *pair[2];
 	struct tp_attempt *a = c->a;
+	enum pc_auth_rc rc;
 
 	c->x = NULL;
 	if (!reply) {
 		pc_fail(c, err, why);
 		return;
 	}
-	switch (pc_auth_reply(c, reply, pc_probed, &why)) {
-	case PC_AUTH_AGAIN:
-		return;
-	case PC_AUTH_FAIL:
+	rc = pc_auth_reply(c, reply, pc_probed, &why);
+	if (rc == PC_AUTH_FAIL)
 		pc_fail(c, EACCES, why);
-		return;
-	case PC_AUTH_PASSED:
-		break;
-	}
+	if (rc != PC_AUTH_PASSED)
+		return; /* failed, or the probe went again */
 	if (reply->status != 400 || reply->len != 0) {
 		log_info("tunnel %u: polling: HTTP %u (%zu octets) to the probe", c->id, reply->status,
 			 reply->len);

@@ -64,8 +64,4 @@ expect_refused wrong "$PROXY_USER" "$bad" \
 	"tried polling \\(the proxy refused the credentials \\(wrong user or password\\)"
 pass "wrong password: polling fails, the log says the proxy refused the credentials, connect() fails with EACCES"
 
-assert_nowhere "$PROXY_PASSWORD"
-assert_nowhere "$bad"
-assert_nowhere "$(printf '%s:%s' "$PROXY_USER" "$PROXY_PASSWORD" | base64)"
-assert_nowhere "$(printf '%s:%s' "$PROXY_USER" "$bad" | base64)"
-pass "no credential in any log or output"
+assert_no_proxy_credentials "$bad"

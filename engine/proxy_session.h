@@ -1,9 +1,9 @@
 /* One HTTP request that goes through a proxy which may ask for authentication: the GET and POST
- * sessions of the LongLived encapsulation (MS-GRVHENC 3.1.5.1.1.2, 3.1.5.2.1.3), and later the
- * requests of KeepAlive and Polling. It wraps engine/proxy_auth with what every such transport
- * does around it: the credentials for the next request, whether the retry can go on the same
- * connection, the 401/407 body to drop first, and the log line of each decision (never a
- * credential). It knows no sockets; the caller sends, reads and redials. Engine thread only. */
+ * sessions of the LongLived encapsulation (MS-GRVHENC 3.1.5.1.1.2, 3.1.5.2.1.3), and the
+ * requests of KeepAlive and Polling (engine/proxy_series). It wraps engine/proxy_auth with what
+ * every such transport does around it: the credentials for the next request, whether the retry
+ * can go on the same connection, the 401/407 body to drop first, and the log line of each
+ * decision (never a credential). It knows no sockets; the caller sends, reads and redials. Engine thread only. */
 #ifndef SSTPSHIM_PROXY_SESSION_H
 #define SSTPSHIM_PROXY_SESSION_H
 

@@ -16,11 +16,12 @@ struct evbuffer;
 struct event;
 struct event_base;
 struct dial;
+struct proxy_series;
 struct tp_attempt;
 struct tunnel;
 
-/* GetSessionState / PostSessionState (3.3.1.1); 'Connected' (proxy negotiation) is passed
- * through at once, there being none without authentication. */
+/* GetSessionState / PostSessionState (3.3.1.1); 'Connected' (proxy negotiation) is not a state
+ * of its own: a proxy's 401/407 is answered on the way (engine/proxy_series). */
 enum kac_sess_state { KAS_CLOSED, KAS_CONNECTING, KAS_ESTABLISHED };
 /* ConnectionState (3.3.1.1). */
 enum kac_state { KAC_CONNECTING, KAC_ESTABLISHED, KAC_CLOSED };
@@ -40,6 +41,10 @@ struct kac_session {
 	struct event *receive;      /* Get/PostNetworkReceiveIO (3.3.2.2, 3.3.2.3) */
 	char body[32];              /* a handshake response's body */
 	size_t body_len;            /* octets of the current response's body */
+	struct proxy_series *auth;  /* through a proxy: its requests' credentials; else NULL */
+	bool challenged;            /* the response is a 401/407: its body is dropped, the request
+				     * goes again */
+	char request_id[GUID_LEN + 1]; /* of the last request, which a retry sends again */
 };
 
 struct kac {

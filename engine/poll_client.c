@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "engine/poll_client.h"
 #include "engine/poll_xchg.h"
+#include "engine/proxy_series.h"
 #include "proto/poll_checksum.h"
 #include "proto/poll_http.h"
 
@@ -39,10 +40,27 @@
 static void pc_next(struct poll_client *c);
 static void pc_answered(const struct poll_reply *reply, int err, const char *why, void *arg);
 
-int pc_send(struct poll_client *c, uint64_t seq, const void *data, size_t len, bool eof,
-	    void (*cb)(const struct poll_reply *, int, const char *, void *))
+/* Readies the proxy credentials of the next request (3.5.4.1.2, 3.5.4.3.2: "If
+ * ProxyAuthRequired is set, the client MUST add" them), over the target they sign. 0, or -1
+ * with errno. */
+static int pc_credentials(struct poll_client *c)
 {
-	static char buf[CAP_POLL_BODY + 2048];
+	char target[CAP_HOST_NAME + 16];
+
+	if (!c->auth)
+		return 0;
+	if (poll_request_target(target, sizeof target, c->authority, c->via_proxy) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return proxy_series_next(c->auth, "POST", target);
+}
+
+/* Writes request seq into buf (cap bytes): the head, the virtual connection fields, the data.
+ * 0 and *total, or -1. */
+static int pc_write(const struct poll_client *c, uint64_t seq, const void *data, size_t len,
+		    bool eof, char *buf, size_t cap, size_t *total)
+{
 	char fields[POLL_FIELDS_MAX];
 	struct poll_msg m = { .version = POLL_VERSION, .seq = seq };
 	size_t flen, hlen;
@@ -52,16 +70,36 @@ int pc_send(struct poll_client *c, uint64_t seq, const void *data, size_t len, b
 	m.checksum = poll_checksum_of(data, len); /* 2.2.2.3.1.3.1.3; 0 without data */
 	flen = poll_msg_write(&m, fields, sizeof fields);
 	if (!flen || len > PC_DATA_MAX ||
-	    poll_request_head_write(buf, sizeof buf, &hlen, c->authority, c->via_proxy, flen + len,
-				    eof) < 0) {
-		errno = EINVAL;
+	    poll_request_head_write(buf, cap, &hlen, c->authority, c->via_proxy, flen + len, eof,
+				    proxy_series_field(c->auth), proxy_series_value(c->auth)) < 0 ||
+	    hlen + flen + len > cap)
 		return -1;
-	}
 	memcpy(buf + hlen, fields, flen);
 	if (len)
 		memcpy(buf + hlen + flen, data, len);
-	c->x = poll_xchg_start(c->base, (struct sockaddr *)&c->to, c->to_len, buf, hlen + flen + len,
-			       PC_RECEIVE_MS, cb, c);
+	*total = hlen + flen + len;
+	return 0;
+}
+
+int pc_send(struct poll_client *c, uint64_t seq, const void *data, size_t len, bool eof,
+	    poll_xchg_cb cb)
+{
+	static char buf[CAP_POLL_BODY + CAP_PROXY_REQUEST];
+	size_t total = 0;
+	int rc;
+
+	if (pc_credentials(c) < 0)
+		return -1;
+	rc = pc_write(c, seq, data, len, eof, buf, sizeof buf, &total);
+	if (rc == 0)
+		c->x = poll_xchg_start(c->base, (struct sockaddr *)&c->to, c->to_len, buf, total,
+				       PC_RECEIVE_MS, cb, c);
+	if (proxy_series_value(c->auth))
+		memset(buf, 0, CAP_PROXY_REQUEST); /* the head held a credential */
+	if (rc < 0) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (!c->x)
 		return -1;
 	c->requests++;
@@ -100,7 +138,7 @@ static void pc_send_data(struct poll_client *c, uint64_t seq)
 	c->x_carried = len > 0 || eof;
 	c->x_eof = eof;
 	c->up += len;
-	if (pc_send(c, seq, data, len, eof, pc_answered) < 0)
+	if (pc_auth_keep(c, data, len) < 0 || pc_send(c, seq, data, len, eof, pc_answered) < 0)
 		pc_close(c, true, strerror(errno));
 }
 
@@ -206,12 +244,18 @@ static bool pc_take(struct poll_client *c, const struct poll_reply *reply)
 static void pc_answered(const struct poll_reply *reply, int err, const char *why, void *arg)
 {
 	struct poll_client *c = arg;
+	enum pc_auth_rc rc;
 
 	c->x = NULL;
 	if (!reply) {
 		pc_close(c, true, why ? why : strerror(err));
 		return;
 	}
+	rc = pc_auth_reply(c, reply, pc_answered, &why);
+	if (rc == PC_AUTH_FAIL)
+		pc_close(c, true, why);
+	if (rc != PC_AUTH_PASSED)
+		return; /* closed, or the request went again */
 	if (!pc_take(c, reply))
 		return;
 	c->eof_sent |= c->x_eof;

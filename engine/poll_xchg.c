@@ -47,6 +47,7 @@ bool poll_xchg_answering(const struct poll_xchg *x)
 static void poll_xchg_finish(struct poll_xchg *x, int err, const char *why)
 {
 	static char body[CAP_POLL_BODY];
+	static struct http_head head;
 	struct poll_reply reply = x->reply;
 	poll_xchg_cb cb = x->cb;
 	void *arg = x->arg;
@@ -55,6 +56,8 @@ static void poll_xchg_finish(struct poll_xchg *x, int err, const char *why)
 		reply.len = evbuffer_remove(bufferevent_get_input(x->bev), body,
 					    x->until_close ? sizeof body : x->body_len);
 		reply.body = body;
+		head = *http_parser_head(&x->parser);
+		reply.head = &head;
 	}
 	poll_xchg_cancel(x);
 	cb(err ? NULL : &reply, err, why, arg);

@@ -10,10 +10,12 @@
 
 struct event_base;
 struct evbuffer;
+struct http_head;
 struct poll_xchg;
 
-/* What came back. body is valid during the callback only. */
+/* What came back. head and body are valid during the callback only. */
 struct poll_reply {
+	const struct http_head *head; /* a proxy's 401/407 carries its challenge here */
 	unsigned status;
 	bool eof;         /* POLL_EOF_FIELD */
 	const char *body;

@@ -154,23 +154,31 @@ static int proxy_auth_open(struct proxy_auth *pa, enum auth_scheme k, char *out,
 	return -1;
 }
 
+static bool proxy_auth_is_digest(enum auth_scheme k)
+{
+	return k == AUTH_DIGEST_MD5 || k == AUTH_DIGEST_SHA256;
+}
+
 int proxy_auth_first(struct proxy_auth *pa, char *out, size_t cap, size_t *len,
 		     const char **field, const char **why)
 {
-	const struct proxy_auth_memo *m = pa->memo;
+	struct proxy_auth_memo *m = pa->memo;
 
 	*len = 0;
 	if (cap)
 		out[0] = '\0';
 	*field = proxy_auth_field(pa);
-	if (!m || m->scheme == AUTH_NONE || !pa->cred->has_user)
+	if (!m || m->scheme == AUTH_NONE || !pa->cred->has_user ||
+	    (m->scheme == AUTH_NTLM && pa->one_request))
 		return 0;
 	pa->www = m->www;
 	*field = proxy_auth_field(pa);
-	if (m->scheme == AUTH_DIGEST_MD5 || m->scheme == AUTH_DIGEST_SHA256)
+	if (proxy_auth_is_digest(m->scheme))
 		pa->digest = m->digest;
 	if (proxy_auth_open(pa, m->scheme, out, cap, len, why) < 0)
 		return -1;
+	if (proxy_auth_is_digest(m->scheme))
+		m->digest.nc = pa->digest.nc; /* taken: the next request counts on from here */
 	/* an NTLM NEGOTIATE continues as usual; final credentials nobody asked for in this
 	 * exchange get a fresh answer if the proxy challenges them (see proxy_auth_answer) */
 	pa->from_memo = pa->step == PROXY_AUTH_SENT_FINAL;
@@ -199,6 +207,24 @@ static int proxy_auth_find(const struct proxy_auth *pa, enum auth_scheme k)
 			return (int)i;
 	}
 	return -1;
+}
+
+/* The strongest scheme offered, and in *index its first challenge; with one_request, NTLM
+ * does not count (RFC 4559 4: it authenticates the connection, which carries one request). */
+static enum auth_scheme proxy_auth_best(const struct proxy_auth *pa, unsigned *index)
+{
+	enum auth_scheme best = AUTH_NONE;
+
+	if (!pa->one_request)
+		return auth_challenges_best(&pa->challenges, index);
+	for (unsigned i = 0; i < auth_challenges_count(&pa->challenges); i++) {
+		enum auth_scheme k = auth_challenge_kind(&pa->challenges, i);
+		if (k != AUTH_NTLM && k > best) {
+			best = k;
+			*index = i;
+		}
+	}
+	return best;
 }
 
 /* The credentials sent were refused: forget them, so the next request starts afresh. */
@@ -257,12 +283,17 @@ int proxy_auth_answer(struct proxy_auth *pa, const struct http_head *h, char *ou
 	/* 3.7.5.1.3: a first challenge; credentials remembered from an earlier tunnel that drew one
 	 * are answered afresh once, in case the proxy changed its mind (or our Digest nonce) */
 	pa->from_memo = false;
-	best = auth_challenges_best(&pa->challenges, &i);
+	best = proxy_auth_best(pa, &i);
+	if (best == AUTH_NONE && pa->one_request && proxy_auth_find(pa, AUTH_NTLM) >= 0) {
+		*why = "the proxy offers only NTLM, which authenticates a connection, but each "
+		       "request here has a connection of its own";
+		return -1;
+	}
 	if (best == AUTH_NONE) {
 		*why = "the proxy offers no authentication scheme we support";
 		return -1;
 	}
-	if ((best == AUTH_DIGEST_MD5 || best == AUTH_DIGEST_SHA256) &&
+	if (proxy_auth_is_digest(best) &&
 	    digest_state_init(&pa->digest, &pa->challenges, i) < 0) {
 		*why = "the proxy's Digest challenge is over our caps";
 		return -1;
@@ -277,10 +308,17 @@ bool proxy_auth_needs_same_connection(const struct proxy_auth *pa)
 
 void proxy_auth_accepted(struct proxy_auth *pa)
 {
-	if (!pa->memo || pa->step == PROXY_AUTH_NOTHING_SENT)
+	struct proxy_auth_memo *m = pa->memo;
+	uint32_t nc;
+
+	if (!m || pa->step == PROXY_AUTH_NOTHING_SENT)
 		return;
-	pa->memo->scheme = pa->scheme;
-	pa->memo->www = pa->www;
-	if (pa->scheme == AUTH_DIGEST_MD5 || pa->scheme == AUTH_DIGEST_SHA256)
-		pa->memo->digest = pa->digest;
+	m->scheme = pa->scheme;
+	m->www = pa->www;
+	if (!proxy_auth_is_digest(pa->scheme))
+		return;
+	nc = strcmp(m->digest.nonce, pa->digest.nonce) == 0 ? m->digest.nc : 0;
+	m->digest = pa->digest;
+	if (nc > m->digest.nc) /* a later request took a count meanwhile */
+		m->digest.nc = nc;
 }

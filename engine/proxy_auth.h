@@ -54,6 +54,8 @@ struct proxy_auth {
 	bool www;                       /* answering 401 (Authorization) */
 	bool from_memo;                 /* what was last sent was not asked for in this exchange */
 	bool bound;                     /* it answers a CHALLENGE on its connection (NTLM) */
+	bool one_request;               /* every request goes on a connection of its own: NTLM,
+					 * which authenticates a connection, is never chosen */
 	unsigned rounds;                /* 401/407 replies answered */
 	struct digest_state digest;
 	struct auth_challenges challenges;
@@ -68,16 +70,18 @@ void proxy_auth_init(struct proxy_auth *pa, const struct proxy_url *cred,
 /* The credentials for the first request: when the memo says the proxy asked before and the URL
  * has a user, writes the field value into out (cap bytes, NUL-terminated), *len its length and
  * *field "Proxy-Authorization" or "Authorization"; otherwise *len 0 and out "". 0, or -1 with
- * *why (static, never quoting a credential) when they cannot be formatted. */
+ * *why (static, never quoting a credential) when they cannot be formatted. Digest takes the
+ * memo's next nonce count at once, so that requests in flight together never repeat one (a
+ * repeated or older count makes squid drop the nonce). */
 int proxy_auth_first(struct proxy_auth *pa, char *out, size_t cap, size_t *len,
 		     const char **field, const char **why);
 
 /* Answers a 401 or 407 reply head h (3.7.5.1.3): reads every Proxy-Authenticate (407) or
  * WWW-Authenticate (401) field, and writes the credentials for the retry as proxy_auth_first
  * does. -1 with *why, static and credential-free, when the retry would be pointless: no user in
- * the proxy URL, no scheme we support, credentials refused (a new challenge after Basic, Digest
- * without stale=true, or an NTLM AUTHENTICATE), a malformed NTLM CHALLENGE, or more than
- * CAP_PROXY_AUTH_ROUNDS replies. A refusal also clears the memo. */
+ * the proxy URL, no scheme we support (with one_request, NTLM alone), credentials refused (a new
+ * challenge after Basic, Digest without stale=true, or an NTLM AUTHENTICATE), a malformed NTLM
+ * CHALLENGE, or more than CAP_PROXY_AUTH_ROUNDS replies. A refusal also clears the memo. */
 int proxy_auth_answer(struct proxy_auth *pa, const struct http_head *h, char *out, size_t cap,
 		      size_t *len, const char **field, const char **why);
 
@@ -86,7 +90,8 @@ int proxy_auth_answer(struct proxy_auth *pa, const struct http_head *h, char *ou
  * CHALLENGE (RFC 4559 4). A NEGOTIATE, like any first credentials, may go on a new one. */
 bool proxy_auth_needs_same_connection(const struct proxy_auth *pa);
 
-/* The request went through (not 401/407): remembers in the memo what worked, for the next. */
+/* The request went through (not 401/407): remembers in the memo what worked, for the next; a
+ * Digest nonce count never goes back. */
 void proxy_auth_accepted(struct proxy_auth *pa);
 
 /* The scheme of the credentials last sent, for logs. */

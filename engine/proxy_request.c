@@ -25,7 +25,8 @@ struct proxy_request *proxy_request_new(const struct eng_proxy *proxy, unsigned 
 	if (!proxy)
 		return r;
 	r->ps = malloc(sizeof *r->ps);
-	if (!r->ps || proxy_session_init(r->ps, proxy, id, what, method, uri, NULL) < 0) {
+	if (!r->ps ||
+	    proxy_session_init(r->ps, proxy, id, what, method, uri, PROXY_CONN_NEW, NULL) < 0) {
 		int err = r->ps ? errno : ENOMEM;
 		free(r->ps);
 		free(r);

@@ -2,8 +2,9 @@
  * server: sends it, reads the reply head, and answers a proxy's 401/407 through
  * engine/proxy_session (MS-GRVHENC 3.1.5.1.1.2, 3.1.5.2.1.3) -- the retry on the same connection
  * once the 401/407 body is dropped, or on a new one the caller dials. The LongLived GET and POST
- * each have one; a KeepAlive or Polling request can too. The caller owns the connection, its
- * callbacks and its dial; this only reads its input and writes to it. Engine thread only. */
+ * each have one (KeepAlive and Polling, which write and read their requests themselves, use
+ * engine/proxy_series). The caller owns the connection, its callbacks and its dial; this only
+ * reads its input and writes to it. Engine thread only. */
 #ifndef SSTPSHIM_PROXY_REQUEST_H
 #define SSTPSHIM_PROXY_REQUEST_H
 

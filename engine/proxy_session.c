@@ -12,7 +12,7 @@
 
 int proxy_session_init(struct proxy_session *s, const struct eng_proxy *proxy, unsigned id,
 		       const char *what, const char *method, const char *uri,
-		       proxy_auth_random_fn random)
+		       enum proxy_conn_use use, proxy_auth_random_fn random)
 {
 	const char *why = NULL;
 
@@ -21,6 +21,9 @@ int proxy_session_init(struct proxy_session *s, const struct eng_proxy *proxy, u
 	s->id = id;
 	s->what = what;
 	proxy_auth_init(&s->pa, &proxy->url, proxy_auth_memo_for(proxy), method, uri, random);
+	s->pa.one_request = use == PROXY_CONN_ONE_REQUEST;
+	if (use == PROXY_CONN_AUTHENTICATED)
+		return 0; /* the proxy knows the connection; a 401/407 is answered as usual */
 	/* 3.1.4.1.2: "If the ProxyAuthRequired is set, the client MUST add" the credentials */
 	if (proxy_auth_first(&s->pa, s->value, sizeof s->value, &s->len, &s->field, &why) < 0) {
 		log_info("tunnel %u: %s via %s: %s", id, what, proxy->redacted, why);
@@ -95,6 +98,11 @@ bool proxy_session_skip_body(struct proxy_session *s, struct evbuffer *in)
 bool proxy_session_may_redial(const struct proxy_session *s)
 {
 	return !proxy_auth_needs_same_connection(&s->pa);
+}
+
+bool proxy_session_binds_connection(const struct proxy_session *s)
+{
+	return proxy_auth_needs_same_connection(&s->pa);
 }
 
 void proxy_session_accepted(struct proxy_session *s)

@@ -1,9 +1,9 @@
 /* One HTTP request that goes through a proxy which may ask for authentication: the GET and POST
- * sessions of the LongLived encapsulation (MS-GRVHENC 3.1.5.1.1.2, 3.1.5.2.1.3), and later the
- * requests of KeepAlive and Polling. It wraps engine/proxy_auth with what every such transport
- * does around it: the credentials for the next request, whether the retry can go on the same
- * connection, the 401/407 body to drop first, and the log line of each decision (never a
- * credential). It knows no sockets; the caller sends, reads and redials. Engine thread only. */
+ * sessions of the LongLived encapsulation (MS-GRVHENC 3.1.5.1.1.2, 3.1.5.2.1.3), and the
+ * requests of KeepAlive and Polling (engine/proxy_series). It wraps engine/proxy_auth with what
+ * every such transport does around it: the credentials for the next request, whether the retry
+ * can go on the same connection, the 401/407 body to drop first, and the log line of each
+ * decision (never a credential). It knows no sockets; the caller sends, reads and redials. Engine thread only. */
 #ifndef SSTPSHIM_PROXY_SESSION_H
 #define SSTPSHIM_PROXY_SESSION_H
 
@@ -34,12 +34,20 @@ struct proxy_session {
 	struct proxy_auth pa;
 };
 
-/* Readies s for "method uri" through proxy, with the credentials of the proxy's memo when it
- * asked before (3.1.4.1.2: ProxyAuthRequired). random as for proxy_auth_init. 0, or -1 with
- * errno EACCES (logged) when the credentials cannot be formatted. */
+/* What the connection of a request has seen before it. */
+enum proxy_conn_use {
+	PROXY_CONN_NEW,           /* nothing: the memo's credentials go at once, NTLM's too */
+	PROXY_CONN_AUTHENTICATED, /* an NTLM handshake that the proxy accepted: no credentials */
+	PROXY_CONN_ONE_REQUEST,   /* nothing, and it will carry no other (Polling): never NTLM */
+};
+
+/* Readies s for "method uri" through proxy on a connection of kind use, with the credentials of
+ * the proxy's memo when it asked before (3.1.4.1.2: ProxyAuthRequired). random as for
+ * proxy_auth_init. 0, or -1 with errno EACCES (logged) when the credentials cannot be
+ * formatted. */
 int proxy_session_init(struct proxy_session *s, const struct eng_proxy *proxy, unsigned id,
 		       const char *what, const char *method, const char *uri,
-		       proxy_auth_random_fn random);
+		       enum proxy_conn_use use, proxy_auth_random_fn random);
 
 /* The field and value to add to the next request, or NULL when none. */
 const char *proxy_session_field(const struct proxy_session *s);
@@ -61,6 +69,10 @@ bool proxy_session_skip_body(struct proxy_session *s, struct evbuffer *in);
 /* Whether a retry may go on a new connection when the proxy closed the one it was meant for
  * (false in the middle of NTLM, which authenticates the connection). */
 bool proxy_session_may_redial(const struct proxy_session *s);
+
+/* Whether the credentials sent authenticate their connection (an NTLM AUTHENTICATE): once the
+ * request went through, later ones on that connection need none (RFC 4559 4). */
+bool proxy_session_binds_connection(const struct proxy_session *s);
 
 /* The request went through: the proxy's memo learns what worked. */
 void proxy_session_accepted(struct proxy_session *s);

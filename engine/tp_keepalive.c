@@ -3,7 +3,11 @@
  * HTTP proxy, with absolute URIs) carrying one request at a time. The echo string goes up the
  * first POST, whose response is "<HTML></HTML>", and comes back in the first GET response; then
  * the tunnel is established and ka_flow.c moves the application's bytes. This file holds the
- * sessions: opening, writing requests, reading responses, the handshake and the transport table. */
+ * sessions: opening, writing requests, reading responses, the handshake and the transport table.
+ * A proxy's 401/407 on either session, in the handshake or later, is answered through
+ * engine/proxy_series (3.3.5.1.3, 3.3.5.2.3): the same request goes again with credentials, on
+ * the same connection when the proxy keeps it, and every later request carries them at once.
+ * Credentials missing or refused end the attempt with EACCES. */
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -20,6 +24,7 @@
 #include "engine/dial.h"
 #include "engine/ka_client.h"
 #include "engine/proxy.h"
+#include "engine/proxy_series.h"
 #include "engine/relay_where.h"
 #include "engine/transport.h"
 #include "engine/tunnel.h"
@@ -52,6 +57,8 @@ void kac_session_drop(struct kac_session *s)
 		bufferevent_free(s->bev);
 	s->bev = NULL;
 	s->outstanding = false;
+	s->challenged = false;
+	(void)proxy_series_closed(s->auth); /* an NTLM authentication goes with the connection */
 	if (s->receive)
 		evtimer_del(s->receive);
 	if (s->state != KAS_CLOSED)
@@ -66,6 +73,8 @@ static void kac_free(struct kac *c)
 		event_free(c->get.receive);
 	if (c->post.receive)
 		event_free(c->post.receive);
+	proxy_series_free(c->get.auth);
+	proxy_series_free(c->post.auth);
 	if (c->mine)
 		bufferevent_free(c->mine);
 	if (c->inflight)
@@ -146,27 +155,59 @@ static void kac_write_now(struct bufferevent *bev, const char *head, size_t len,
 	evbuffer_free(msg);
 }
 
+/* Readies the credentials of s's request r through a proxy (3.3.4.1.2, 3.3.4.1.4, 3.3.4.7.2,
+ * 3.3.5.3.2: "If the ProxyAuthRequired is set, the client MUST add" them): a fresh Request ID,
+ * or the last one when the request goes again after a 401/407. 0, or -1 with *err and *why. */
+static int kac_auth_prepare(struct kac_session *s, struct ka_request *r, int *err,
+			    const char **why)
+{
+	char uri[CAP_LL_URI];
+	size_t len;
+
+	if (!s->auth)
+		return 0;
+	if ((!s->auth->again && guid_generate(s->request_id) < 0) || /* 3.3.5.3.2 */
+	    ka_uri_write(r, uri, sizeof uri, &len) < 0)
+		return -1; /* the caller's "cannot write a request" */
+	if (proxy_series_next(s->auth, r->kind == LL_GET ? "GET" : "POST", uri) < 0) {
+		*err = EACCES;
+		*why = "the proxy credentials cannot be formatted";
+		return -1;
+	}
+	r->auth_field = proxy_series_field(s->auth);
+	r->auth_value = proxy_series_value(s->auth);
+	return 0;
+}
+
 bool kac_send_request(struct kac_session *s)
 {
 	struct kac *c = s->c;
-	char head[CAP_LL_HEAD], id[GUID_LEN + 1] = "";
-	size_t len, body = c->inflight ? evbuffer_get_length(c->inflight) : 0;
+	char head[CAP_PROXY_REQUEST];
+	size_t len = 0, body = c->inflight ? evbuffer_get_length(c->inflight) : 0;
 	bool post = s == &c->post, handshake = c->state == KAC_CONNECTING;
+	const char *why = "cannot write a request";
+	int err = EPROTO;
 	struct ka_request r = { .kind = post ? LL_POST : LL_GET, .relay = c->authority,
 				.server_name = c->name, .guid = c->guid, .via_proxy = c->proxy,
-				.host_on_post = true, .request_id = id, .handshake = handshake };
+				.host_on_post = true, .request_id = s->request_id,
+				.handshake = handshake };
 	if (post && !handshake) { /* 3.3.4.7.1 */
 		r.body_len = body;
 		r.has_offset = true;
 		r.offset = c->inflight_offset;
 		r.end = c->inflight_end;
 	}
-	/* 3.3.5.3.2: through a proxy, a fresh Request ID per request */
-	if ((c->proxy && guid_generate(id) < 0) || ka_request_write(&r, head, sizeof head, &len) < 0) {
-		kac_error(c, EPROTO, "cannot write a request");
+	bool ok = kac_auth_prepare(s, &r, &err, &why) == 0 &&
+		  ka_request_write(&r, head, sizeof head, &len) == 0;
+
+	if (ok)
+		kac_write_now(s->bev, head, len, post && !handshake ? c->inflight : NULL);
+	if (r.auth_value)
+		memset(head, 0, sizeof head); /* holds a credential */
+	if (!ok) {
+		kac_error(c, err, why);
 		return false;
 	}
-	kac_write_now(s->bev, head, len, post && !handshake ? c->inflight : NULL);
 	s->outstanding = true;
 	if (!handshake)
 		kac_receive_start(s);
@@ -208,12 +249,38 @@ static void kac_handshake_response(struct kac_session *s)
 		kac_flow_start(c);
 }
 
+/* A proxy's 401/407 (3.3.5.1.3, 3.3.5.2.3): the request goes again with the answer, on this
+ * connection once the body is read (the whole request went, so the proxy waits for nothing), or
+ * on a new one. false when this connection or c is gone. */
+static bool kac_challenged(struct kac_session *s, const struct http_head *h)
+{
+	const char *why = NULL;
+
+	switch (proxy_series_challenged(s->auth, h, true, &why)) {
+	case PROXY_RETRY_SAME:
+		s->challenged = true;
+		return true;
+	case PROXY_RETRY_NEW:
+		kac_session_drop(s);
+		if (kac_session_open(s) < 0)
+			kac_error(s->c, errno ? errno : ENOMEM, "cannot reach the proxy again");
+		return false;
+	case PROXY_RETRY_FAIL:
+		break;
+	}
+	kac_error(s->c, EACCES, why);
+	return false;
+}
+
 /* A head is through: the status decides (3.3.5.1.1 - 3.3.5.1.4, 3.3.5.2.1 - 3.3.5.2.4). */
 static bool kac_head(struct kac_session *s)
 {
 	const struct http_head *h = ka_reader_head(&s->reader);
 	const char *why;
 
+	if (proxy_series_challenge(s->auth, h))
+		return kac_challenged(s, h);
+	proxy_series_accepted(s->auth); /* the proxy let it through: the memo learns */
 	if (ll_response_check(h, &why) != LL_OK) {
 		log_info("tunnel %u: keepalive: HTTP %u on the %s session", s->c->id, h->status,
 			 s->name);
@@ -229,6 +296,10 @@ static bool kac_head(struct kac_session *s)
  * and a data POST response has none (3.3.5.1.1.2). */
 static bool kac_body(struct kac_session *s, struct evbuffer *in, size_t n)
 {
+	if (s->challenged) { /* a 401/407 page */
+		evbuffer_drain(in, n);
+		return true;
+	}
 	if (s->c->state == KAC_CONNECTING) {
 		if (n > sizeof s->body - s->body_len) {
 			kac_fail(s->c, EPROTO, "a handshake response with a long body");
@@ -281,6 +352,12 @@ static bool kac_session_feed(struct kac_session *s, struct bufferevent *bev)
 			continue;
 		s->outstanding = false;
 		evtimer_del(s->receive);
+		if (s->challenged) { /* its body is gone: the request goes again */
+			s->challenged = false;
+			if (!kac_send_request(s))
+				return false;
+			continue;
+		}
 		if (s->c->state == KAC_CONNECTING) {
 			kac_handshake_response(s);
 			return false; /* done, failed or established: nothing more is read here */
@@ -299,6 +376,12 @@ static void kac_session_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct kac_session *s = arg;
 
+	if (proxy_series_closed(s->auth)) { /* a retry after a 401/407 goes on a new connection */
+		kac_session_drop(s);
+		if (kac_session_open(s) < 0)
+			kac_error(s->c, errno ? errno : ENOMEM, "cannot reach the proxy again");
+		return;
+	}
 	if (s->c->state == KAC_CONNECTING && s->ok && !s->outstanding && s->close_after) {
 		kac_session_drop(s); /* it said so; the next request opens another */
 		return;
@@ -380,6 +463,10 @@ static int kac_start(struct tp_attempt *a)
 	if (proxy) { /* 3.3.4.1.2, 3.3.4.1.4: both sessions through the proxy */
 		memcpy(&c->to, &proxy->addr, proxy->addr_len);
 		c->to_len = proxy->addr_len;
+		c->get.auth = proxy_series_new(proxy, t->id, "keepalive GET", false);
+		c->post.auth = proxy_series_new(proxy, t->id, "keepalive POST", false);
+		if (!c->get.auth || !c->post.auth)
+			goto out;
 	}
 	log_debug("tunnel %u: keepalive vc %.8s for %s via %s%s", t->id, c->guid, c->name,
 		  c->authority, proxy ? " (proxy)" : "");

@@ -3,7 +3,8 @@
  * (3.5.4.1.2). The attempt is the probe (seq 0, checksum 0, no data): the relay answers it 400
  * once it has reached the backend (500 when it cannot), and that makes the tunnel established,
  * since the last handshake request must carry the application's first data (3.5.4.1.1), which
- * an application only writes once its connect() succeeded. engine/poll_client.c takes over. */
+ * an application only writes once its connect() succeeded. engine/poll_client.c takes over. A
+ * proxy's 401/407 to any request is answered by engine/poll_auth.c. */
 #include <errno.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -39,6 +40,7 @@ void pc_free(struct poll_client *c)
 		event_free(c->watch);
 	if (c->mine)
 		bufferevent_free(c->mine);
+	pc_auth_free(c);
 	free(c);
 }
 
@@ -51,26 +53,31 @@ static void pc_fail(struct poll_client *c, int err, const char *why)
 	tp_attempt_done(a, NULL, err, why);
 }
 
-/* 3.5.5.1.2.1: the probe's answer. 400 without a body is the relay's; anything else fails the
- * attempt, a 407 too (proxy authentication is not this transport's to do). */
+/* 3.5.5.1.2.1: the probe's answer. 400 without a body is the relay's; a proxy's 401/407 is
+ * answered (3.5.5.1.3); anything else fails the attempt. */
 static void pc_probed(const struct poll_reply *reply, int err, const char *why, void *arg)
 {
 	struct poll_client *c = arg;
 	struct bufferevent *pair[2];
 	struct tp_attempt *a = c->a;
+	enum pc_auth_rc rc;
 
 	c->x = NULL;
 	if (!reply) {
 		pc_fail(c, err, why);
 		return;
 	}
+	rc = pc_auth_reply(c, reply, pc_probed, &why);
+	if (rc == PC_AUTH_FAIL)
+		pc_fail(c, EACCES, why);
+	if (rc != PC_AUTH_PASSED)
+		return; /* failed, or the probe went again */
 	if (reply->status != 400 || reply->len != 0) {
 		log_info("tunnel %u: polling: HTTP %u (%zu octets) to the probe", c->id, reply->status,
 			 reply->len);
-		pc_fail(c, reply->status == 407 ? EACCES : ECONNREFUSED,
-			reply->status == 407 ? "the proxy requires authentication"
-			: reply->status == 400 ? "a 400 with a body: not the relay's answer"
-					       : "the relay or proxy refused the probe");
+		pc_fail(c, ECONNREFUSED,
+			reply->status == 400 ? "a 400 with a body: not the relay's answer"
+					     : "the relay or proxy refused the probe");
 		return;
 	}
 	if (bufferevent_pair_new(c->base, 0, pair) < 0) {
@@ -99,6 +106,8 @@ static int pc_where(struct poll_client *c, struct tunnel *t)
 		memcpy(&c->to, &proxy->addr, proxy->addr_len);
 		c->to_len = proxy->addr_len;
 		c->via_proxy = true;
+		if (pc_auth_start(c, proxy) < 0)
+			return -1;
 	}
 	eng_server_name(t, c->name, sizeof c->name);
 	return 0;

@@ -79,6 +79,8 @@ int ka_request_write(const struct ka_request *r, char *buf, size_t cap, size_t *
 		ka_get_head(&o, r);
 	else
 		ka_post_head(&o, r);
+	if (r->auth_field && r->auth_value)
+		http_out_header(&o, r->auth_field, r->auth_value);
 	http_out_end(&o);
 	if (r->kind == LL_POST && r->handshake) /* 3.3.4.1.3 */
 		http_out_bytes(&o, LL_ECHO_LINE, LL_ECHO_LINE_LEN);

@@ -52,6 +52,8 @@ struct ka_request {
 	bool has_offset;         /* POST, not handshake: X-Sstp-Offset */
 	uint64_t offset;
 	bool end;                /* POST: X-Sstp-End (body_len must be 0) */
+	const char *auth_field;  /* through an authenticating proxy (3.3.4.7.2, 3.3.5.3.2): */
+	const char *auth_value;  /* Proxy-Authorization and its value; NULL: none */
 };
 
 /* Writes the request-target (2.2.2.2.1.1): relative when direct, absolute with ID= through a
@@ -59,7 +61,8 @@ struct ka_request {
 int ka_uri_write(const struct ka_request *r, char *buf, size_t cap, size_t *len);
 
 /* Writes a request head (2.2.2.2.1, 2.2.2.2.2) with the fields in the order of the examples
- * (2.2.2.2.1.2, 2.2.2.2.3, 4.2); the handshake POST carries its body, the echo string with CRLF.
+ * (2.2.2.2.1.2, 2.2.2.2.3, 4.2), the proxy credentials last; the handshake POST carries its
+ * body, the echo string with CRLF.
  * A data POST's body (body_len octets) is the caller's to append. 0 and *len, or -1. */
 int ka_request_write(const struct ka_request *r, char *buf, size_t cap, size_t *len);
 

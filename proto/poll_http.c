@@ -1,25 +1,31 @@
 /* Polling heads and bodies (MS-GRVHENC 2.2.2.3, 3.5.4, 3.6.5). */
 #include "proto/poll_http.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "proto/longlived.h"
 #include "proto/poll_checksum.h"
 
-int poll_request_head_write(char *buf, size_t cap, size_t *len, const char *relay, bool via_proxy,
-			    size_t body_len, bool eof)
+int poll_request_target(char *buf, size_t cap, const char *relay, bool via_proxy)
 {
-	char target[CAP_HOST_NAME + 16] = "/";
-	struct http_out o;
-	size_t rlen = strlen(relay);
+	int n = snprintf(buf, cap, "%s%s", via_proxy ? "http://" : "/", via_proxy ? relay : "");
 
-	if (body_len > CAP_POLL_BODY || rlen == 0 || rlen + 8 > sizeof target)
+	return *relay && n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+int poll_request_head_write(char *buf, size_t cap, size_t *len, const char *relay, bool via_proxy,
+			    size_t body_len, bool eof, const char *auth_field,
+			    const char *auth_value)
+{
+	char target[CAP_HOST_NAME + 16];
+	struct http_out o;
+
+	/* 2.2.2.3.1.1: HTTP-URL, "http://" Relay-Server-Name, as in the example */
+	if (body_len > CAP_POLL_BODY ||
+	    poll_request_target(target, sizeof target, relay, via_proxy) < 0)
 		return -1;
-	if (via_proxy) { /* 2.2.2.3.1.1: HTTP-URL, "http://" Relay-Server-Name, as in the example */
-		memcpy(target, "http://", 7);
-		memcpy(target + 7, relay, rlen + 1);
-	}
 	http_out_init(&o, buf, cap);
 	http_out_request_line(&o, "POST", target, 0); /* 2.2.2.3.1: HTTP/1.0 */
 	ll_common_headers(&o);
@@ -28,6 +34,8 @@ int poll_request_head_write(char *buf, size_t cap, size_t *len, const char *rela
 	ll_cache_headers(&o);
 	if (eof)
 		http_out_header(&o, POLL_EOF_FIELD, "1");
+	if (auth_field && auth_value)
+		http_out_header(&o, auth_field, auth_value);
 	http_out_end(&o);
 	return http_out_finish(&o, len);
 }

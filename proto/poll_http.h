@@ -22,11 +22,18 @@
 #define POLL_FIELDS_MAX (sizeof POLL_VERSION + sizeof POLL_URL_SCHEME + CAP_HOST_NAME + \
 			 CAP_POLL_GUID + 3 * 22 + 3 * 12)
 
-/* Writes a Polling-POST-Request head (2.2.2.3.1) in the order of the examples (4.3): the target
- * is "/" direct, or "http://" authority through a proxy (2.2.2.3.1.1). relay is the Host value
- * "host[:port]". 0 and *len, or -1 when it does not fit or body_len exceeds CAP_POLL_BODY. */
+/* Writes the request-target of a Polling-POST-Request into buf (cap bytes, NUL-terminated): "/"
+ * direct, or "http://" relay through a proxy (2.2.2.3.1.1), relay the Host value "host[:port]".
+ * 0, or -1 when it does not fit or relay is empty. */
+int poll_request_target(char *buf, size_t cap, const char *relay, bool via_proxy);
+
+/* Writes a Polling-POST-Request head (2.2.2.3.1) in the order of the examples (4.3), to the
+ * target of poll_request_target, with the proxy credentials auth_field: auth_value last
+ * (3.5.4.3.2; NULL: none). 0 and *len, or -1 when it does not fit, a value would break the head
+ * or body_len exceeds CAP_POLL_BODY. */
 int poll_request_head_write(char *buf, size_t cap, size_t *len, const char *relay, bool via_proxy,
-			    size_t body_len, bool eof);
+			    size_t body_len, bool eof, const char *auth_field,
+			    const char *auth_value);
 
 /* Writes a Polling-POST-Response head (2.2.2.3.2): the status line of 2.2.1.4, Date, Server,
  * Connection and Content-Length. 0 and *len, or -1. */

@@ -422,6 +422,17 @@ assert_nowhere() {
 		fail "a credential appears in $(grep -rlF --exclude=passwd -- "$1" "$WORK" | head -3)"
 }
 
+# Fails if PROXY_PASSWORD, or the wrong password $1, appears under $WORK as it is or in the Basic
+# credentials of PROXY_USER; passes saying so.
+assert_no_proxy_credentials() {
+	local pw
+	for pw in "$PROXY_PASSWORD" "$1"; do
+		assert_nowhere "$pw"
+		assert_nowhere "$(printf '%s:%s' "$PROXY_USER" "$pw" | base64)"
+	done
+	pass "no credential in any log or output"
+}
+
 # Starts tests/integration/badproxy.py in mode $1 (more arguments after it) and waits until it
 # accepts connections; sets BADPROXY_PORT.
 start_badproxy() {

@@ -1,8 +1,8 @@
 #!/bin/bash
 # keepalive through an HTTP forward proxy (3.3.4.1.2, 3.3.4.1.4, 3.3.5.3.2): squid gets absolute
 # URIs with a fresh ID= per request and Proxy-Connection: Keep-Alive, and the stream arrives
-# intact. A proxy that wants authentication (407) fails the transport at once: proxy
-# authentication is not this transport's business.
+# intact. A proxy that wants authentication (407) when its URL has no user fails the transport
+# at once, the log saying why (t-keepalive-proxyauth.sh answers it).
 . "$(dirname "$0")/ka_lib.sh"
 
 MIB=10

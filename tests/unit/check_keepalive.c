@@ -169,6 +169,34 @@ START_TEST(write_through_proxy_and_extensions)
 }
 END_TEST
 
+/* 3.3.4.7.2, 3.3.5.3.2: through an authenticating proxy every request carries the credentials,
+ * after the other fields and before the handshake POST's echo body; none when not given. */
+START_TEST(write_proxy_credentials)
+{
+	char buf[CAP_LL_HEAD];
+	size_t len;
+	struct ka_request r = ex_req(LL_GET, GUID_A);
+
+	r.auth_field = "Proxy-Authorization";
+	r.auth_value = "Basic YWxpY2U6czNjcmV0";
+	ck_assert_int_eq(ka_request_write(&r, buf, sizeof buf, &len), 0);
+	buf[len] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "max-age=0\r\nProxy-Authorization: Basic "
+					  "YWxpY2U6czNjcmV0\r\n\r\n"));
+	r.kind = LL_POST;
+	r.handshake = true;
+	ck_assert_int_eq(ka_request_write(&r, buf, sizeof buf, &len), 0);
+	buf[len] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "YWxpY2U6czNjcmV0\r\n\r\n" LL_ECHO_LINE));
+	r.auth_value = "Basic a\r\nX: y"; /* never a field smuggled in */
+	ck_assert_int_eq(ka_request_write(&r, buf, sizeof buf, &len), -1);
+	r.auth_value = NULL;
+	ck_assert_int_eq(ka_request_write(&r, buf, sizeof buf, &len), 0);
+	buf[len] = '\0';
+	ck_assert_ptr_null(strstr(buf, "Authorization"));
+}
+END_TEST
+
 /* Parses text as one request head and checks it. */
 static enum ll_verdict check_text(const char *text, struct ka_info *info, const char **why)
 {
@@ -397,6 +425,7 @@ static Suite *keepalive_suite(void)
 
 	tcase_add_test(t, write_examples);
 	tcase_add_test(t, write_through_proxy_and_extensions);
+	tcase_add_test(t, write_proxy_credentials);
 	tcase_add_test(t, body_forms);
 	suite_add_tcase(s, t);
 	t = tcase_create("relay");

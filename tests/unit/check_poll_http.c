@@ -40,12 +40,12 @@ START_TEST(request_heads_of_4_3)
 
 	ck_assert_uint_eq(sizeof body1, 79);
 	ck_assert_int_eq(poll_request_head_write(buf, sizeof buf, &len, "10.150.1.226", false,
-						 sizeof body1, false), 0);
+						 sizeof body1, false, NULL, NULL), 0);
 	ck_assert_uint_eq(len, strlen(REQ_HEAD("79")));
 	ck_assert_mem_eq(buf, REQ_HEAD("79"), len);
 	ck_assert_uint_eq(sizeof body4_req, 80);
 	ck_assert_int_eq(poll_request_head_write(buf, sizeof buf, &len, "10.150.1.226", false,
-						 sizeof body4_req, false), 0);
+						 sizeof body4_req, false, NULL, NULL), 0);
 	ck_assert_mem_eq(buf, REQ_HEAD("80"), len);
 }
 END_TEST
@@ -107,14 +107,38 @@ START_TEST(proxy_target_and_eof_field)
 	size_t len;
 
 	ck_assert_int_eq(poll_request_head_write(buf, sizeof buf, &len, "relay.example:8080", true,
-						 100, true), 0);
+						 100, true, NULL, NULL), 0);
 	ck_assert_mem_eq(buf, want, sizeof want - 1);
 	ck_assert_ptr_nonnull(strstr(buf, "\r\n" POLL_EOF_FIELD ": 1\r\n\r\n"));
 	ck_assert_int_eq(poll_request_head_write(buf, sizeof buf, &len, "r", false,
-						 CAP_POLL_BODY + 1, false), -1);
-	ck_assert_int_eq(poll_request_head_write(buf, 40, &len, "r", false, 10, false), -1);
+						 CAP_POLL_BODY + 1, false, NULL, NULL), -1);
+	ck_assert_int_eq(poll_request_head_write(buf, 40, &len, "r", false, 10, false, NULL, NULL),
+			 -1);
 	ck_assert_int_eq(poll_response_head_write(buf, sizeof buf, &len, 299, "d", "s", 0, false),
 			 -1);
+}
+END_TEST
+
+/* 3.5.4.3.2: credentials through an authenticating proxy, after the other fields; the target
+ * they sign is the one the head carries. */
+START_TEST(proxy_credentials_and_target)
+{
+	char buf[1024], target[64];
+	size_t len;
+
+	ck_assert_int_eq(poll_request_target(target, sizeof target, "r.example:81", true), 0);
+	ck_assert_str_eq(target, "http://r.example:81");
+	ck_assert_int_eq(poll_request_target(target, sizeof target, "r.example:81", false), 0);
+	ck_assert_str_eq(target, "/");
+	ck_assert_int_eq(poll_request_target(target, 19, "r.example:81", true), -1);
+	ck_assert_int_eq(poll_request_target(target, sizeof target, "", true), -1);
+	ck_assert_int_eq(poll_request_head_write(buf, sizeof buf, &len, "r.example:81", true, 9,
+						 true, "Proxy-Authorization", "Basic eDp5"), 0);
+	buf[len] = '\0';
+	ck_assert_ptr_nonnull(strstr(buf, "POST http://r.example:81 HTTP/1.0\r\n"));
+	ck_assert_ptr_nonnull(strstr(buf, ": 1\r\nProxy-Authorization: Basic eDp5\r\n\r\n"));
+	ck_assert_int_eq(poll_request_head_write(buf, sizeof buf, &len, "r", true, 9, false,
+						 "Proxy-Authorization", "Basic \r\nX: y"), -1);
 }
 END_TEST
 
@@ -227,6 +251,7 @@ static Suite *poll_http_suite(void)
 	tcase_add_test(t, request_bodies_of_4_3);
 	tcase_add_test(t, responses_of_4_3);
 	tcase_add_test(t, proxy_target_and_eof_field);
+	tcase_add_test(t, proxy_credentials_and_target);
 	tcase_add_test(t, relay_classifies_and_checks);
 	tcase_add_test(t, client_checks_responses);
 	tcase_add_test(t, bodies_and_checksums);

@@ -201,6 +201,69 @@ START_TEST(ntlm_memo)
 }
 END_TEST
 
+/* A request alone on its connection (Polling) never opens NTLM: it takes the next scheme
+ * offered, fails with a reason of its own when NTLM is all there is, and sends nothing at first
+ * when the memo says NTLM. */
+START_TEST(one_request_never_ntlm)
+{
+	setup_with("http://EXAMPLE%5Calice:s3cret@127.0.0.1:3128");
+	pa.one_request = true;
+	ck_assert_int_eq(answer("HTTP/1.1 407 x\r\nProxy-Authenticate: NTLM\r\n"
+				"Proxy-Authenticate: Basic realm=\"r\"\r\n\r\n"),
+			 0);
+	ck_assert_int_eq(strncmp(out, "Basic ", 6), 0);
+	ck_assert_int_eq(pa.scheme, AUTH_BASIC);
+	setup_with("http://EXAMPLE%5Calice:s3cret@127.0.0.1:3128");
+	pa.one_request = true;
+	ck_assert_int_eq(answer("HTTP/1.1 407 x\r\nProxy-Authenticate: NTLM\r\n\r\n"), -1);
+	ck_assert_str_eq(why, "the proxy offers only NTLM, which authenticates a connection, but "
+			      "each request here has a connection of its own");
+	ck_assert_int_eq(answer("HTTP/1.1 407 x\r\nProxy-Authenticate: Kerberos\r\n\r\n"), -1);
+	ck_assert_str_eq(why, "the proxy offers no authentication scheme we support");
+	setup_with("http://EXAMPLE%5Calice:s3cret@127.0.0.1:3128");
+	memo.scheme = AUTH_NTLM;
+	pa.one_request = true;
+	ck_assert_int_eq(proxy_auth_first(&pa, out, sizeof out, &len, &field, &why), 0);
+	ck_assert_uint_eq(len, 0);
+}
+END_TEST
+
+/* Requests in flight together through one proxy (KeepAlive's GET and POST) each take their own
+ * Digest nonce count from the memo, and the memo's count never goes back when an earlier one is
+ * accepted after a later one was taken: squid drops a nonce whose count repeats. */
+START_TEST(digest_counts_taken_at_once)
+{
+	static struct proxy_auth get, post;
+
+	setup_with("http://alice:s3cret@127.0.0.1:3128");
+	ck_assert_int_eq(answer("HTTP/1.1 407 x\r\nProxy-Authenticate: Digest realm=\"squid\", "
+				"nonce=\"n1\", qop=\"auth\"\r\n\r\n"),
+			 0);
+	proxy_auth_accepted(&pa);
+	ck_assert_uint_eq(memo.digest.nc, 1);
+	proxy_auth_init(&get, &url, &memo, "GET", "http://r/g", zero_random);
+	proxy_auth_init(&post, &url, &memo, "POST", "http://r/p", zero_random);
+	ck_assert_int_eq(proxy_auth_first(&get, out, sizeof out, &len, &field, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out, "nc=00000002"));
+	ck_assert_int_eq(proxy_auth_first(&post, out, sizeof out, &len, &field, &why), 0);
+	ck_assert_ptr_nonnull(strstr(out, "nc=00000003"));
+	proxy_auth_accepted(&post);
+	proxy_auth_accepted(&get);
+	ck_assert_uint_eq(memo.digest.nc, 3);
+	/* a new nonce replaces the count with its own */
+	ck_assert_int_eq(proxy_auth_answer(&get,
+					   head("HTTP/1.1 407 x\r\nProxy-Authenticate: Digest "
+						"realm=\"squid\", nonce=\"n2\", qop=\"auth\", "
+						"stale=true\r\n\r\n"),
+					   out, sizeof out, &len, &field, &why),
+			 0);
+	ck_assert_ptr_nonnull(strstr(out, "nonce=\"n2\", nc=00000001"));
+	proxy_auth_accepted(&get);
+	ck_assert_uint_eq(memo.digest.nc, 1);
+	ck_assert_str_eq(memo.digest.nonce, "n2");
+}
+END_TEST
+
 START_TEST(basic_memo_and_401)
 {
 	setup_with("http://alice:s3cret@127.0.0.1:3128");
@@ -282,6 +345,8 @@ int main(void)
 	tcase_add_test(tc, ntlm_three_messages);
 	tcase_add_test(tc, ntlm_bad_challenge);
 	tcase_add_test(tc, ntlm_memo);
+	tcase_add_test(tc, one_request_never_ntlm);
+	tcase_add_test(tc, digest_counts_taken_at_once);
 	tcase_add_test(tc, basic_memo_and_401);
 	tcase_add_test(tc, accepted_without_credentials);
 	tcase_add_test(tc, rounds_are_bounded);

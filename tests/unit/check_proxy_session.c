@@ -30,7 +30,9 @@ static void setup_with(struct proxy_session *s, const char *url)
 	ck_assert_int_eq(proxy_url_parse(url, PROXY_HTTP, &proxy.url, &bad), 0);
 	snprintf(proxy.redacted, sizeof proxy.redacted, "http://127.0.0.1:3128");
 	proxy_auth_memo_reset();
-	ck_assert_int_eq(proxy_session_init(s, &proxy, 1, "test", "GET", "http://r/x", NULL), 0);
+	ck_assert_int_eq(proxy_session_init(s, &proxy, 1, "test", "GET", "http://r/x",
+					    PROXY_CONN_NEW, NULL),
+			 0);
 	ck_assert_ptr_null(proxy_session_field(s));
 }
 
@@ -89,7 +91,9 @@ START_TEST(basic_same_then_new_then_refused)
 	proxy_session_accepted(&s);
 	proxy_session_clear(&s);
 	/* the memo: the next request sends Basic at once */
-	ck_assert_int_eq(proxy_session_init(&s, &proxy, 2, "test", "POST", "http://r/y", NULL), 0);
+	ck_assert_int_eq(proxy_session_init(&s, &proxy, 2, "test", "POST", "http://r/y",
+					    PROXY_CONN_NEW, NULL),
+			 0);
 	ck_assert_str_eq(proxy_session_field(&s), "Proxy-Authorization");
 	ck_assert(!proxy_session_negotiating(&s));
 	proxy_session_clear(&s);

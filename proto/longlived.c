@@ -169,7 +169,7 @@ enum ll_verdict ll_response_check(const struct http_head *h, const char **why)
 		*why = "the relay answered 400 (protocol error or version mismatch)";
 		return LL_ERR_PROTOCOL;
 	case 401:
-	case 407: /* 3.1.5.2.1.3: authentication is not supported yet */
+	case 407: /* 3.1.5.2.1.3: answered by engine/proxy_request before this; here, no more rounds */
 		*why = "the proxy requires authentication";
 		return LL_ERR_PROTOCOL;
 	}

@@ -12,10 +12,11 @@ struct namemap_entry {
 	char name[CAP_HOST_NAME + 1];
 };
 
-/* A ring: bounded memory, oldest overwritten first. Lookups scan it; the map is only consulted
- * when a tunnel starts, so CAP_NAMEMAP comparisons are cheap next to a TCP handshake. */
+/* A ring: bounded memory, oldest overwritten first. Lookups scan the entries in use only: the
+ * whole ring is over 250 KiB, and touching all of it on every connect() cost tens of
+ * microseconds (and page faults on the first), where most programs store one name or none. */
 static struct namemap_entry namemap_ring[CAP_NAMEMAP];
-static unsigned namemap_next;
+static unsigned namemap_next, namemap_used;
 static unsigned namemap_next_placeholder = 1;
 static pthread_mutex_t namemap_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -35,7 +36,7 @@ static size_t namemap_key(const struct sockaddr *addr, const unsigned char **byt
 
 static struct namemap_entry *namemap_find_addr(int family, const unsigned char *bytes, size_t len)
 {
-	for (unsigned i = 0; i < CAP_NAMEMAP; i++)
+	for (unsigned i = 0; i < namemap_used; i++)
 		if (namemap_ring[i].family == family && memcmp(namemap_ring[i].addr, bytes, len) == 0)
 			return &namemap_ring[i];
 	return NULL;
@@ -49,6 +50,8 @@ static void namemap_store(int family, const unsigned char *bytes, size_t len, co
 	if (!e) {
 		e = &namemap_ring[namemap_next];
 		namemap_next = (namemap_next + 1) % CAP_NAMEMAP;
+		if (namemap_used < CAP_NAMEMAP)
+			namemap_used++;
 	}
 	e->family = (unsigned char)family;
 	memcpy(e->addr, bytes, len);
@@ -89,7 +92,7 @@ int namemap_lookup(const struct sockaddr *addr, char *name, size_t cap)
 
 static int namemap_find_name(const char *name, struct in_addr *out)
 {
-	for (unsigned i = 0; i < CAP_NAMEMAP; i++) {
+	for (unsigned i = 0; i < namemap_used; i++) {
 		const struct namemap_entry *e = &namemap_ring[i];
 		if (e->family == AF_INET && e->addr[0] == NAMEMAP_PLACEHOLDER_NET &&
 		    strcasecmp(e->name, name) == 0) {

@@ -1,9 +1,9 @@
-/* `longlived`: the HTTP LongLived encapsulation, client side (MS-GRVHENC 3.1, messages 2.2.2.1).
- * A GET session and a POST session on two TCP connections to the relay, or to an HTTP proxy with
- * absolute URIs; the echo string goes up the POST body and must come back down the GET response
- * before the tunnel counts as established. The application's stream is one end of a
- * bufferevent pair: we feed the other end from the GET response and drain it into the POST body,
- * as the data arrives (3.1.5: never waiting for Content-Length). A proxy's 401/407 on either session
+/* `longlived`: the HTTP LongLived encapsulation, client side (MS-GRVHENC 3.1, messages 2.2.2.1),
+ * up to the established virtual connection. A GET session and a POST session on two TCP
+ * connections to the relay, or to an HTTP proxy with absolute URIs; the echo string goes up the
+ * POST body and must come back down the GET response before the tunnel counts as established.
+ * Then the sessions go to the splice pump (engine/tp_longlived_split.c) or, when they cannot,
+ * stay behind a bufferevent pair (engine/tp_longlived_pair.c). A proxy's 401/407 on either session
  * is answered through engine/proxy_request (3.1.5.1.1.2, 3.1.5.2.1.3): on the same connection
  * when the proxy keeps it and the request left nothing unsent, else on a new one; a POST that only
  * opens an NTLM handshake goes without its body, so that the CHALLENGE comes on a free
@@ -22,6 +22,7 @@
 #include "engine/proxy.h"
 #include "engine/proxy_request.h"
 #include "engine/relay_where.h"
+#include "engine/tp_longlived.h"
 #include "engine/tp_longlived_split.h"
 #include "engine/transport.h"
 #include "engine/tunnel.h"
@@ -29,53 +30,19 @@
 #include "proto/http_msg.h"
 #include "proto/longlived.h"
 
-/* NetworkReceiveIO on the GET session (3.1.2.2). */
-#define TP_LL_RECEIVE_MS (5u * 60u * 1000u)
-/* How often an established tunnel checks that the pump still holds the other end of the pair:
- * libevent does not tell a pair's end when its partner is freed. */
-#define TP_LL_WATCH_MS 1000u
-
-enum tp_ll_state { TP_LL_CONNECTING, TP_LL_ESTABLISHED, TP_LL_CLOSED };
 static const char *const tp_ll_state_names[] = { "connecting", "established", "closed" };
-
-struct tp_ll {
-	struct tp_attempt *a; /* until tp_attempt_done */
-	struct event_base *base;
-	unsigned id;          /* the tunnel's, for the log */
-	enum tp_ll_state state;
-	struct dial *get_dial, *post_dial;
-	struct bufferevent *get, *post;
-	struct proxy_request *rq[2]; /* [enum ll_kind]: each session's request, until established */
-	struct ll_echo echo;
-	bool echo_done;
-	struct bufferevent *mine; /* our end of the pair; the pump holds the other */
-	bool post_closed;         /* the relay closed the POST session during the handshake */
-	bool app_eof, post_shut;  /* application -> relay finished, and passed on */
-	bool get_eof;             /* relay -> application finished (EOF given to the pump) */
-	uint64_t limit, post_sent, get_received; /* 3.1.1.1 Connection*ContentLength */
-	struct event *receive;    /* NetworkReceiveIO */
-	struct event *watch;
-	/* the handshake's requests, as sent again after a 401/407 (same GUID and Request ID, so
-	 * that a Digest answer's uri is the request's) */
-	const struct eng_proxy *proxy;
-	struct sockaddr_storage to; /* the relay's or proxy's address */
-	socklen_t to_len;
-	struct ll_request req[2];        /* [enum ll_kind] */
-	char authority[CAP_HOST_NAME + 16], name[CAP_HOST_NAME + 1], guid[GUID_LEN + 1];
-	char request_id[2][GUID_LEN + 1], uri[2][CAP_LL_URI];
-};
 
 static void tp_ll_get_dialled(struct bufferevent *bev, int err, void *arg);
 static void tp_ll_post_dialled(struct bufferevent *bev, int err, void *arg);
 
-static void tp_ll_go(struct tp_ll *c, enum tp_ll_state to)
+void tp_ll_go(struct tp_ll *c, enum tp_ll_state to)
 {
 	log_debug("tunnel %u: longlived %s -> %s", c->id, tp_ll_state_names[c->state],
 		  tp_ll_state_names[to]);
 	c->state = to;
 }
 
-static void tp_ll_free(struct tp_ll *c)
+void tp_ll_free(struct tp_ll *c)
 {
 	dial_cancel(c->get_dial);
 	dial_cancel(c->post_dial);
@@ -94,210 +61,13 @@ static void tp_ll_free(struct tp_ll *c)
 	free(c);
 }
 
-/* The attempt failed before it was established: report and free. */
-static void tp_ll_fail(struct tp_ll *c, int err, const char *why)
+void tp_ll_fail(struct tp_ll *c, int err, const char *why)
 {
 	struct tp_attempt *a = c->a;
 
 	a->state = NULL;
 	tp_ll_free(c);
 	tp_attempt_done(a, NULL, err, why);
-}
-
-/* An established tunnel ends: an error reaches the application as a reset (the pump resets it
- * on a network-side error), then both sessions close (3.1.4.2). */
-static void tp_ll_close(struct tp_ll *c, bool error, const char *why)
-{
-	struct bufferevent *peer = c->mine ? bufferevent_pair_get_partner(c->mine) : NULL;
-
-	log_debug("tunnel %u: longlived closed: %s (%llu octets up, %llu down)", c->id, why,
-		  (unsigned long long)c->post_sent, (unsigned long long)c->get_received);
-	tp_ll_go(c, TP_LL_CLOSED);
-	if (error && peer) {
-		errno = ECONNRESET;
-		bufferevent_trigger_event(peer, BEV_EVENT_ERROR, 0);
-	}
-	tp_ll_free(c);
-}
-
-static void tp_ll_maybe_done(struct tp_ll *c)
-{
-	if (c->app_eof && c->post_shut && c->get_eof)
-		tp_ll_close(c, false, "both directions finished");
-}
-
-/* --- established: relay -> application (3.1.5.2.2) -------------------------------------- */
-
-static void tp_ll_restart_receive(struct tp_ll *c)
-{
-	struct timeval tv = { TP_LL_RECEIVE_MS / 1000, (TP_LL_RECEIVE_MS % 1000) * 1000 };
-
-	evtimer_add(c->receive, &tv);
-}
-
-/* Moves the GET response body to the application. false when c was closed. */
-static bool tp_ll_down(struct tp_ll *c)
-{
-	struct evbuffer *in = bufferevent_get_input(c->get);
-	struct evbuffer *out = bufferevent_get_output(c->mine);
-	size_t len;
-
-	if (!c->echo_done) { /* the echo's line end may come late */
-		size_t want = evbuffer_get_length(in), used = 0;
-		enum parse_rc rc;
-		want = want < 2 ? want : 2;
-		rc = ll_echo_parse(&c->echo, (const char *)evbuffer_pullup(in, (ssize_t)want), want,
-				   &used);
-		evbuffer_drain(in, used);
-		c->get_received += used;
-		if (rc == PARSE_BAD) {
-			tp_ll_close(c, true, "a bare CR after the echo string");
-			return false;
-		}
-		c->echo_done = rc == PARSE_DONE;
-	}
-	len = evbuffer_get_length(in);
-	if (!len)
-		return true;
-	c->get_received += len;
-	if (c->get_received > c->limit) { /* 3.1.1.1: beyond what the response announced */
-		tp_ll_close(c, true, "the GET response exceeded its Content-Length");
-		return false;
-	}
-	tp_ll_restart_receive(c);
-	evbuffer_add_buffer(out, in);
-	if (evbuffer_get_length(out) >= CAP_PUMP_BUFFER)
-		bufferevent_disable(c->get, EV_READ);
-	return true;
-}
-
-static void tp_ll_get_read(struct bufferevent *bev, void *arg)
-{
-	tp_ll_down(arg);
-}
-
-static void tp_ll_get_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct tp_ll *c = arg;
-
-	if (what & BEV_EVENT_ERROR) {
-		tp_ll_close(c, true, "the GET session failed");
-		return;
-	}
-	if (!(what & BEV_EVENT_EOF) || !tp_ll_down(c))
-		return;
-	/* The relay ended the response (the server closed, or the GET content length is used up,
-	 * 3.1.4.3, <14>): the application sees the end of the stream. */
-	c->get_eof = true;
-	bufferevent_disable(bev, EV_READ);
-	evtimer_del(c->receive);
-	bufferevent_flush(c->mine, EV_WRITE, BEV_FINISHED);
-	tp_ll_maybe_done(c);
-}
-
-/* The application read below the watermark: read the GET session again. */
-static void tp_ll_mine_written(struct bufferevent *bev, void *arg)
-{
-	struct tp_ll *c = arg;
-
-	if (!c->get_eof)
-		bufferevent_enable(c->get, EV_READ);
-}
-
-/* --- established: application -> relay (3.1.4.3) --------------------------------------- */
-
-/* Moves the application's bytes into the POST body. false when c was closed. */
-static bool tp_ll_up(struct tp_ll *c)
-{
-	struct evbuffer *in = bufferevent_get_input(c->mine);
-	struct evbuffer *out = bufferevent_get_output(c->post);
-	size_t len = evbuffer_get_length(in);
-
-	if (!len)
-		return true;
-	if (c->post_sent + len > c->limit) {
-		/* 3.1.4.3: close; the application reconnects and its connect() opens a new virtual
-		 * connection through the chain. */
-		tp_ll_close(c, true, "the POST body would exceed its Content-Length");
-		return false;
-	}
-	c->post_sent += len;
-	evbuffer_add_buffer(out, in);
-	if (evbuffer_get_length(out) >= CAP_PUMP_BUFFER)
-		bufferevent_disable(c->mine, EV_READ);
-	return true;
-}
-
-static void tp_ll_mine_read(struct bufferevent *bev, void *arg)
-{
-	tp_ll_up(arg);
-}
-
-static void tp_ll_post_shut(struct tp_ll *c)
-{
-	shutdown((int)bufferevent_getfd(c->post), SHUT_WR);
-	c->post_shut = true;
-	tp_ll_maybe_done(c);
-}
-
-static void tp_ll_mine_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct tp_ll *c = arg;
-
-	if (!(what & BEV_EVENT_EOF)) {
-		tp_ll_close(c, true, "the application side failed");
-		return;
-	}
-	if (!tp_ll_up(c))
-		return;
-	/* The application finished sending: a graceful end of the POST session (3.1.4.2). */
-	c->app_eof = true;
-	bufferevent_disable(bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(c->post)) == 0)
-		tp_ll_post_shut(c);
-}
-
-static void tp_ll_post_written(struct bufferevent *bev, void *arg)
-{
-	struct tp_ll *c = arg;
-
-	if (!c->app_eof)
-		bufferevent_enable(c->mine, EV_READ);
-	else if (!c->post_shut && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		tp_ll_post_shut(c);
-}
-
-/* 3.1.5.1: once established, nothing ever comes back on the POST session (the handshake has
- * callbacks of its own, tp_ll_post_handshake_*). */
-static void tp_ll_post_read(struct bufferevent *bev, void *arg)
-{
-	tp_ll_close(arg, true, "protocol error: data on the POST session");
-}
-
-static void tp_ll_post_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct tp_ll *c = arg;
-
-	if ((what & BEV_EVENT_ERROR) || !c->app_eof)
-		tp_ll_close(c, true, "the POST session closed");
-	else
-		bufferevent_disable(bev, EV_READ); /* the relay's end after ours */
-}
-
-/* --- timers ----------------------------------------------------------------------------- */
-
-static void tp_ll_receive_timeout(evutil_socket_t fd, short what, void *arg)
-{
-	/* 3.1.6.2 */
-	tp_ll_close(arg, true, "NetworkReceiveIO: nothing on the GET session for 5 minutes");
-}
-
-static void tp_ll_watch(evutil_socket_t fd, short what, void *arg)
-{
-	struct tp_ll *c = arg;
-
-	if (!bufferevent_pair_get_partner(c->mine))
-		tp_ll_close(c, false, "the tunnel is gone");
 }
 
 /* --- handshake (3.1.4.1, 3.1.5.2.1) ------------------------------------------------------- */
@@ -324,40 +94,17 @@ static bool tp_ll_hand_over(struct tp_ll *c)
 	return true;
 }
 
-/* The echo came back: the virtual connection is 'Established'; hand the sessions over, or the
- * pair's other end to the chain. Both requests went through the proxy: its memo learns what it
- * took. */
+/* The echo came back: the virtual connection is 'Established'; hand the sessions over, or keep
+ * them behind a pair. Both requests went through the proxy: its memo learns what it took. */
 static void tp_ll_established(struct tp_ll *c)
 {
-	struct bufferevent *pair[2];
-	struct tp_attempt *a = c->a;
-	struct timeval watch = { TP_LL_WATCH_MS / 1000, (TP_LL_WATCH_MS % 1000) * 1000 };
-
 	for (int k = LL_GET; k <= LL_POST; k++) {
 		proxy_request_accepted(c->rq[k]);
 		proxy_request_free(c->rq[k]);
 		c->rq[k] = NULL;
 	}
-	if (tp_ll_hand_over(c))
-		return;
-	if (bufferevent_pair_new(c->base, 0, pair) < 0) {
-		tp_ll_fail(c, ENOMEM, "cannot create a stream pair");
-		return;
-	}
-	c->mine = pair[0];
-	c->a = NULL;
-	a->state = NULL;
-	tp_ll_go(c, TP_LL_ESTABLISHED);
-	bufferevent_setcb(c->mine, tp_ll_mine_read, tp_ll_mine_written, tp_ll_mine_event, c);
-	bufferevent_setwatermark(c->mine, EV_WRITE, CAP_PUMP_BUFFER / 2, 0);
-	bufferevent_setwatermark(c->post, EV_WRITE, CAP_PUMP_BUFFER / 2, 0);
-	bufferevent_setcb(c->get, tp_ll_get_read, NULL, tp_ll_get_event, c);
-	bufferevent_setcb(c->post, tp_ll_post_read, tp_ll_post_written, tp_ll_post_event, c);
-	bufferevent_enable(c->mine, EV_READ | EV_WRITE);
-	tp_ll_restart_receive(c);
-	event_add(c->watch, &watch);
-	tp_attempt_done(a, pair[1], 0, NULL);
-	tp_ll_down(c); /* whatever followed the echo */
+	if (!tp_ll_hand_over(c))
+		tp_ll_pair_start(c);
 }
 
 static struct bufferevent *tp_ll_session(struct tp_ll *c, enum ll_kind k)
@@ -593,13 +340,10 @@ static int tp_ll_start(struct tp_attempt *a)
 	c->limit = t->cfg->longlived_limit;
 	c->post_sent = LL_ECHO_LINE_LEN; /* the echo counts in the POST body (3.1.1.1) */
 	c->proxy = eng_proxy_for(t, PROXY_USE_HTTP, &why);
-	c->receive = evtimer_new(t->base, tp_ll_receive_timeout, c);
-	c->watch = event_new(t->base, -1, EV_PERSIST, tp_ll_watch, c);
 	ll_echo_init(&c->echo);
 	errno = 0;
-	if (!c->receive || !c->watch ||
-	    eng_relay_where(t, !c->proxy, c->authority, sizeof c->authority, &c->to,
-			      &c->to_len) < 0 ||
+	if (eng_relay_where(t, !c->proxy, c->authority, sizeof c->authority, &c->to, &c->to_len) <
+		    0 ||
 	    tp_ll_requests(c, t) < 0)
 		goto out;
 	if (c->proxy) { /* 3.1.4.1.2, 3.1.4.1.4: both sessions through the proxy */

@@ -19,7 +19,7 @@ enum relay_vc_state {
 
 struct relay_vc {
 	struct relay *r;
-	struct relay_vc *next; /* in its bucket of r->buckets */
+	struct vc_entry link; /* in r->ll_vcs */
 	char guid[CAP_GUID_MAX + 1];
 	enum relay_vc_state state;
 	struct bufferevent *get, *post, *backend;

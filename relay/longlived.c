@@ -29,28 +29,11 @@ static void relay_vc_go(struct relay_vc *vc, enum relay_vc_state to)
 
 /* --- VirtualConnectionGUIDList (3.2.1.1) -------------------------------------------------- */
 
-static struct relay_vc **relay_vc_bucket(struct relay *r, const char *guid)
-{
-	return &r->buckets[relay_guid_hash(guid) & (CAP_RELAY_BUCKETS - 1)];
-}
-
 static struct relay_vc *relay_vc_find(struct relay *r, const char *guid)
 {
-	struct relay_vc *vc = *relay_vc_bucket(r, guid);
+	struct vc_entry *e = vc_table_find(&r->ll_vcs, guid);
 
-	while (vc && strcmp(vc->guid, guid) != 0)
-		vc = vc->next;
-	return vc;
-}
-
-static void relay_vc_unlink(struct relay_vc *vc)
-{
-	struct relay_vc **p = relay_vc_bucket(vc->r, vc->guid);
-
-	while (*p && *p != vc)
-		p = &(*p)->next;
-	if (*p)
-		*p = vc->next;
+	return e ? VC_TABLE_OWNER(e, struct relay_vc, link) : NULL;
 }
 
 /* --- closing (3.2.4.1) ---------------------------------------------------------------------- */
@@ -62,7 +45,7 @@ void relay_vc_close(struct relay_vc *vc, bool graceful, const char *why)
 	relay_ll_splice_stop(vc);
 	log_info("vc %.8s (%s): closed, %s; %llu octets up, %llu down", vc->guid, vc->peer, why,
 		 (unsigned long long)vc->post_received, (unsigned long long)vc->get_sent);
-	relay_vc_unlink(vc);
+	vc_table_remove(&r->ll_vcs, &vc->link);
 	relay_backend_cancel(vc->dial);
 	if (vc->timer)
 		event_free(vc->timer);
@@ -375,7 +358,6 @@ static void relay_vc_maybe_connect(struct relay_vc *vc)
 static struct relay_vc *relay_vc_new(struct relay *r, const struct ll_info *info, const char *peer)
 {
 	struct relay_vc *vc = calloc(1, sizeof *vc);
-	struct relay_vc **bucket;
 
 	if (!vc)
 		return NULL;
@@ -388,9 +370,7 @@ static struct relay_vc *relay_vc_new(struct relay *r, const struct ll_info *info
 	snprintf(vc->guid, sizeof vc->guid, "%s", info->target.guid);
 	snprintf(vc->peer, sizeof vc->peer, "%s", peer);
 	ll_echo_init(&vc->echo);
-	bucket = relay_vc_bucket(r, vc->guid);
-	vc->next = *bucket;
-	*bucket = vc;
+	vc_table_add(&r->ll_vcs, &vc->link, vc->guid);
 	r->n_vcs++;
 	relay_vc_timer_start(vc, r->opts.establish_ms); /* 3.2.5.1.1, 3.2.5.2.1 */
 	return vc;
@@ -469,14 +449,15 @@ void relay_ll_abort_guid(struct relay *r, const char *guid)
 		relay_vc_close(vc, false, "protocol error on a request naming it");
 }
 
+static void relay_vc_drain(struct vc_entry *e, void *arg)
+{
+	struct relay_vc *vc = VC_TABLE_OWNER(e, struct relay_vc, link);
+
+	if (vc->state != VC_ESTABLISHED)
+		relay_vc_close(vc, false, "draining: not established");
+}
+
 void relay_ll_drain(struct relay *r)
 {
-	for (unsigned i = 0; i < CAP_RELAY_BUCKETS; i++) {
-		struct relay_vc *vc = r->buckets[i], *next;
-		for (; vc; vc = next) {
-			next = vc->next;
-			if (vc->state != VC_ESTABLISHED)
-				relay_vc_close(vc, false, "draining: not established");
-		}
-	}
+	vc_table_each(&r->ll_vcs, relay_vc_drain, NULL);
 }

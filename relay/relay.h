@@ -10,6 +10,7 @@
 
 #include "common/caps.h"
 #include "common/log.h"
+#include "relay/vc_table.h"
 
 #define RELAY_VERSION "1.0"
 /* The Server field of our responses (2.2.1.3.2: product "/" major "." minor). */
@@ -56,7 +57,7 @@ struct relay {
 	bool draining;              /* SIGTERM: no new connections; exit once all are gone */
 	unsigned n_clients;         /* client connections open (sessions, VCs' GET/POST, tunnels) */
 	unsigned n_vcs;
-	struct relay_vc *buckets[CAP_RELAY_BUCKETS]; /* VirtualConnectionGUIDList (3.2.1.1) */
+	struct vc_table ll_vcs;     /* VirtualConnectionGUIDList (3.2.1.1) */
 	struct relay_ka *ka_buckets[CAP_RELAY_BUCKETS]; /* the same for KeepAlive (3.4.1.1) */
 	struct relay_pvc *poll_buckets[CAP_RELAY_BUCKETS]; /* the same for Polling (3.6.1.1) */
 	unsigned n_pvcs;

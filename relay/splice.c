@@ -127,12 +127,13 @@ static int relay_splice_run(struct relay_splice *s)
 
 static void relay_splice_step(struct relay_splice *s)
 {
-	int end = relay_splice_run(s);
+	int end = relay_splice_run(s), err = errno; /* the owner's callback reads errno */
 	bool pending = s->queued > 0 || evbuffer_get_length(s->head) > 0;
 
 	if (end >= 0) {
 		relay_splice_set(s->rd, &s->rd_on, false);
 		relay_splice_set(s->wr, &s->wr_on, false);
+		errno = err;
 		s->cb(s, (enum relay_splice_end)end, s->arg);
 		return;
 	}

@@ -1,8 +1,9 @@
 /* One direction of a relayed byte stream, moved from one socket to another through a kernel pipe
  * with splice(2): LongLived's POST session to the backend and the backend to the GET session once
  * a virtual connection is established (MS-GRVHENC 3.2.4.2, 3.2.5.2.2: raw bytes, counted against
- * the session's content length). libevent 2.1's bufferevents read at most 4 KiB per call; this
- * moves up to a pipeful per system call, and the bytes never enter the relay. */
+ * the session's content length), and both directions of a --tunnel-listen connection (no budget).
+ * libevent 2.1's bufferevents read at most 4 KiB per call; this moves up to a pipeful per system
+ * call, and the bytes never enter the relay. */
 #ifndef SSTPSHIM_RELAY_SPLICE_H
 #define SSTPSHIM_RELAY_SPLICE_H
 
@@ -22,8 +23,9 @@ enum relay_splice_end {
 	RELAY_SPLICE_DST_EOF,   /* dst, which must only receive, sent its end (reported once) */
 };
 
-/* Called once per end (DST_EOF aside, the direction then stops). The owner may free s (and
- * itself) inside it; s is not touched after it returns. */
+/* Called once per end (DST_EOF aside, the direction then stops), with errno as the failed call
+ * left it for the errors. The owner may free s (and itself) inside it; s is not touched after it
+ * returns. */
 typedef void (*relay_splice_cb)(struct relay_splice *s, enum relay_splice_end how, void *arg);
 
 /* Starts moving src to dst (connected non-blocking sockets, not owned); budget is the octets src

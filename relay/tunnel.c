@@ -1,10 +1,11 @@
 /* --tunnel-listen: raw bytes between a client and the backend, for the transports that carry the
- * stream unchanged ("SSTP over the SSL port" and Secure Tunnel, MS-GRVHENC 1.3 and 1.3.2), with
- * half-closes and backpressure as in libevent's sample/le-proxy.c. */
+ * stream unchanged ("SSTP over the SSL port" and Secure Tunnel, MS-GRVHENC 1.3 and 1.3.2). Each
+ * direction moves inside the kernel through relay/splice.c, as an established LongLived virtual
+ * connection does (libevent 2.1's bufferevents read 4 KiB per call). The end of one side's bytes
+ * becomes a FIN to the other once everything before it went out, so half-closes carry through as
+ * TCP's; an error on either side closes both. */
 #include <errno.h>
-#include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,101 +13,77 @@
 #include <unistd.h>
 
 #include "relay/relay.h"
-
-struct relay_tunnel_side {
-	struct bufferevent *bev;
-	bool eof, shut;
-	struct relay_tunnel_side *peer;
-	struct relay_tunnel *tunnel;
-};
+#include "relay/splice.h"
 
 struct relay_tunnel {
 	struct relay *r;
 	struct relay_dial *dial;
-	struct relay_tunnel_side client, backend;
+	/* The sockets, held by bufferevents that are never enabled: relay_client_free counts the
+	 * client's closing, and the backend arrives as one (relay_backend_connect). */
+	struct bufferevent *client, *backend;
+	struct relay_splice *up, *down; /* client -> backend, backend -> client */
+	bool up_done, down_done;	/* that direction ended and its FIN was sent */
 	char peer[64];
 };
 
 static void relay_tunnel_free(struct relay_tunnel *t, const char *why)
 {
-	log_info("tunnel %s: closed, %s", t->peer, why);
+	log_info("tunnel %s: closed, %s; %llu octets up, %llu down", t->peer, why,
+		 (unsigned long long)(t->up ? relay_splice_moved(t->up) : 0),
+		 (unsigned long long)(t->down ? relay_splice_moved(t->down) : 0));
 	relay_backend_cancel(t->dial);
-	if (t->backend.bev)
-		bufferevent_free(t->backend.bev);
-	relay_client_free(t->r, t->client.bev);
+	relay_splice_stop(t->up, NULL);
+	relay_splice_stop(t->down, NULL);
+	if (t->backend)
+		bufferevent_free(t->backend);
+	relay_client_free(t->r, t->client);
 	free(t);
 }
 
-static void relay_tunnel_shut(struct relay_tunnel_side *dst)
+/* One direction ended. Neither direction watches its destination, so only the source's end or an
+ * error can come here. */
+static void relay_tunnel_end(struct relay_splice *s, enum relay_splice_end how, void *arg)
 {
-	struct relay_tunnel *t = dst->tunnel;
+	struct relay_tunnel *t = arg;
+	bool up = s == t->up;
+	struct bufferevent *dst = up ? t->backend : t->client;
 
-	dst->shut = true;
-	shutdown((int)bufferevent_getfd(dst->bev), SHUT_WR);
-	if (t->client.eof && t->backend.eof && t->client.shut && t->backend.shut)
-		relay_tunnel_free(t, "both directions finished");
-}
-
-static void relay_tunnel_read(struct bufferevent *bev, void *arg)
-{
-	struct relay_tunnel_side *src = arg;
-	struct evbuffer *out = bufferevent_get_output(src->peer->bev);
-
-	evbuffer_add_buffer(out, bufferevent_get_input(bev));
-	if (evbuffer_get_length(out) >= CAP_RELAY_BUFFER)
-		bufferevent_disable(bev, EV_READ);
-}
-
-static void relay_tunnel_written(struct bufferevent *bev, void *arg)
-{
-	struct relay_tunnel_side *dst = arg, *src = dst->peer;
-
-	if (!src->eof)
-		bufferevent_enable(src->bev, EV_READ);
-	else if (!dst->shut && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		relay_tunnel_shut(dst);
-}
-
-static void relay_tunnel_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct relay_tunnel_side *src = arg, *dst = src->peer;
-
-	if (what & BEV_EVENT_ERROR) {
-		relay_tunnel_free(src->tunnel, strerror(EVUTIL_SOCKET_ERROR()));
+	if (how != RELAY_SPLICE_EOF) {
+		relay_tunnel_free(t, strerror(errno));
 		return;
 	}
-	if (!(what & BEV_EVENT_EOF))
-		return;
-	src->eof = true;
-	relay_tunnel_read(bev, src);
-	if (!dst->shut && evbuffer_get_length(bufferevent_get_output(dst->bev)) == 0)
-		relay_tunnel_shut(dst);
-}
-
-static void relay_tunnel_side_init(struct relay_tunnel *t, struct relay_tunnel_side *s,
-				   struct relay_tunnel_side *peer, struct bufferevent *bev)
-{
-	s->bev = bev;
-	s->peer = peer;
-	s->tunnel = t;
-	bufferevent_setcb(bev, relay_tunnel_read, relay_tunnel_written, relay_tunnel_event, s);
-	bufferevent_setwatermark(bev, EV_WRITE, CAP_RELAY_BUFFER / 2, 0);
-	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	shutdown((int)bufferevent_getfd(dst), SHUT_WR);
+	if (up)
+		t->up_done = true;
+	else
+		t->down_done = true;
+	if (t->up_done && t->down_done)
+		relay_tunnel_free(t, "both directions finished");
 }
 
 static void relay_tunnel_connected(struct bufferevent *bev, int err, void *arg)
 {
 	struct relay_tunnel *t = arg;
+	int client = (int)bufferevent_getfd(t->client), backend;
 
 	t->dial = NULL;
 	if (!bev) {
-		log_warn("tunnel %s: backend %s: %s", t->peer, t->r->opts.backend.text, strerror(err));
+		log_warn("tunnel %s: backend %s: %s", t->peer, t->r->opts.backend.text,
+			 strerror(err));
 		relay_tunnel_free(t, "the backend is unreachable");
 		return;
 	}
-	relay_tunnel_side_init(t, &t->client, &t->backend, t->client.bev);
-	relay_tunnel_side_init(t, &t->backend, &t->client, bev);
-	log_debug("tunnel %s: connected to the backend", t->peer);
+	t->backend = bev;
+	backend = (int)bufferevent_getfd(bev);
+	t->up = relay_splice_start(t->r->base, client, backend, UINT64_MAX, 0, relay_tunnel_end, t);
+	t->down =
+		relay_splice_start(t->r->base, backend, client, UINT64_MAX, 0, relay_tunnel_end, t);
+	if (!t->up || !t->down) {
+		log_warn("tunnel %s: cannot splice: %s", t->peer, strerror(errno));
+		relay_tunnel_free(t, "out of pipes");
+		return;
+	}
+	log_debug("tunnel %s: connected to the backend, splicing", t->peer);
 }
 
 void relay_tunnel_start(struct relay *r, int fd, const char *peer)
@@ -114,8 +91,8 @@ void relay_tunnel_start(struct relay *r, int fd, const char *peer)
 	struct relay_tunnel *t = calloc(1, sizeof *t);
 
 	if (t)
-		t->client.bev = bufferevent_socket_new(r->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (!t || !t->client.bev) {
+		t->client = bufferevent_socket_new(r->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!t || !t->client) {
 		close(fd);
 		free(t);
 		relay_client_closed(r);
@@ -123,7 +100,7 @@ void relay_tunnel_start(struct relay *r, int fd, const char *peer)
 	}
 	t->r = r;
 	snprintf(t->peer, sizeof t->peer, "%s", peer);
-	relay_stream_tune(t->client.bev);
+	relay_stream_tune(t->client);
 	/* Nothing is read from the client until the backend is there: its bytes wait in the
 	 * kernel, which bounds them. */
 	t->dial = relay_backend_connect(r, relay_tunnel_connected, t);

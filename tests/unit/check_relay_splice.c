@@ -20,6 +20,7 @@ struct xrig {
 	struct relay_splice *s;
 	int src_far, src, dst, dst_far; /* src_far -> src ==> dst -> dst_far */
 	int ends[8];                     /* reports per enum relay_splice_end */
+	int err;                         /* errno at the last report */
 	bool stop_on_end;
 };
 
@@ -44,6 +45,7 @@ static void end_cb(struct relay_splice *s, enum relay_splice_end how, void *arg)
 	struct xrig *r = arg;
 
 	r->ends[how]++;
+	r->err = errno;
 }
 
 static void xrig_start(struct xrig *r, uint64_t budget, int watch_dst, const char *head)
@@ -157,6 +159,25 @@ START_TEST(watched_destination)
 }
 END_TEST
 
+/* An owner closes both sides on an error and says why: errno is the failed call's. */
+START_TEST(source_reset_reports_errno)
+{
+	struct xrig r;
+	struct linger abort_close = { 1, 0 };
+
+	xrig_start(&r, UINT64_MAX, 0, "");
+	ck_assert_int_eq(send(r.src_far, "abc", 3, 0), 3);
+	xrig_expect(&r, "abc", 3);
+	setsockopt(r.src_far, SOL_SOCKET, SO_LINGER, &abort_close, sizeof abort_close);
+	close(r.src_far);
+	r.src_far = socket(AF_INET, SOCK_STREAM, 0); /* for xrig_free */
+	xrig_until(&r, RELAY_SPLICE_SRC_ERROR);
+	ck_assert_int_eq(r.err, ECONNRESET);
+	ck_assert_int_eq(r.ends[RELAY_SPLICE_EOF], 0);
+	xrig_free(&r);
+}
+END_TEST
+
 START_TEST(stop_hands_back_what_is_pending)
 {
 	struct xrig r;
@@ -187,6 +208,7 @@ int main(void)
 	tcase_add_test(tc, budget_then_over);
 	tcase_add_test(tc, budget_exact_then_end);
 	tcase_add_test(tc, watched_destination);
+	tcase_add_test(tc, source_reset_reports_errno);
 	tcase_add_test(tc, stop_hands_back_what_is_pending);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

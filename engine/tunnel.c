@@ -295,26 +295,25 @@ void tunnel_failed(struct tunnel *t, int err)
 
 /* Whether a fresh TCP socket already has opt, so that setting it would be a wasted system call
  * on every connect (the shim captures the options of every socket, set or not). Only options of
- * the TCP and socket levels, whose defaults are the same for IPv4 and IPv6; each is read once
- * from a socket made for the purpose. */
-static bool tunnel_opt_is_default(const struct eng_sockopt *opt)
+ * the TCP and socket levels, whose defaults are the same for IPv4 and IPv6; each is read once,
+ * from *probe: a socket made for the purpose when first needed, which the caller closes. */
+static bool tunnel_opt_is_default(const struct eng_sockopt *opt, int *probe)
 {
 	static struct eng_sockopt known[CAP_SOCKOPTS];
 	static unsigned n_known;
-	int fd, value;
+	int value;
 	socklen_t len = sizeof value;
-	bool ok;
 
 	if (opt->level != IPPROTO_TCP && opt->level != SOL_SOCKET)
 		return false;
 	for (unsigned i = 0; i < n_known; i++)
 		if (known[i].level == opt->level && known[i].name == opt->name)
 			return known[i].value == opt->value;
-	if (n_known == CAP_SOCKOPTS || (fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+	if (n_known == CAP_SOCKOPTS)
 		return false;
-	ok = getsockopt(fd, opt->level, opt->name, &value, &len) == 0 && len == sizeof value;
-	close(fd);
-	if (!ok)
+	if (*probe < 0 && (*probe = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	if (getsockopt(*probe, opt->level, opt->name, &value, &len) < 0 || len != sizeof value)
 		return false;
 	known[n_known++] = (struct eng_sockopt){ opt->level, opt->name, value };
 	return value == opt->value;
@@ -322,10 +321,14 @@ static bool tunnel_opt_is_default(const struct eng_sockopt *opt)
 
 void tunnel_apply_sockopts(const struct tunnel *t, int fd)
 {
+	int probe = -1;
+
 	for (unsigned i = 0; i < t->n_opts; i++)
-		if (!tunnel_opt_is_default(&t->opts[i]))
+		if (!tunnel_opt_is_default(&t->opts[i], &probe))
 			setsockopt(fd, t->opts[i].level, t->opts[i].name, &t->opts[i].value,
 				   sizeof(int));
+	if (probe >= 0)
+		close(probe);
 }
 
 void tunnel_setsockopt(struct tunnel *t, const struct eng_sockopt *opt)

@@ -29,11 +29,17 @@ static const char *const eng_proxy_use_names[PROXY_USES] = {
 
 static int eng_proxy_resolve(struct eng_proxy *p)
 {
+	/* An address is taken as it is first: AI_ADDRCONFIG alone costs a netlink round trip, and
+	 * the first name lookup of a process reads the NSS configuration, both on the first
+	 * connect() (a millisecond on this machine), for a proxy that is nearly always an address. */
+	struct addrinfo numeric = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST };
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG };
 	struct addrinfo *res = NULL;
 	int rc;
 
-	rc = getaddrinfo(p->url.host, NULL, &hints, &res);
+	rc = getaddrinfo(p->url.host, NULL, &numeric, &res);
+	if (rc == EAI_NONAME)
+		rc = getaddrinfo(p->url.host, NULL, &hints, &res);
 	if (rc != 0 || !res || res->ai_addrlen > sizeof p->addr) {
 		log_warn("%s proxy %s (from %s): cannot resolve its name (%s)",
 			 proxy_scheme_name(p->url.scheme), p->redacted, p->var,

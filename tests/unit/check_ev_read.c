@@ -1,0 +1,123 @@
+/* common/ev_read: reading past libevent's 4096 bytes on a real socket bufferevent, whose input
+ * libevent keeps frozen at its end between its own reads. */
+#include <check.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/ev_read.h"
+
+struct rig {
+	struct event_base *base;
+	struct bufferevent *bev; /* reads fds[0] */
+	int far;                 /* fds[1], written by the test */
+};
+
+static void rig_init(struct rig *r)
+{
+	int fds[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+	ck_assert_int_eq(evutil_make_socket_nonblocking(fds[0]), 0);
+	r->base = event_base_new();
+	r->bev = bufferevent_socket_new(r->base, fds[0], BEV_OPT_CLOSE_ON_FREE);
+	r->far = fds[1];
+	ck_assert_ptr_nonnull(r->bev);
+}
+
+static void rig_free(struct rig *r)
+{
+	bufferevent_free(r->bev);
+	close(r->far);
+	event_base_free(r->base);
+}
+
+static void far_write(struct rig *r, size_t n)
+{
+	char *buf = malloc(n);
+
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (char)(i * 7);
+	ck_assert_int_eq(write(r->far, buf, n), (ssize_t)n);
+	free(buf);
+}
+
+static void check_bytes(struct evbuffer *in, size_t from, size_t n)
+{
+	unsigned char *got = evbuffer_pullup(in, -1);
+
+	for (size_t i = 0; i < n; i++)
+		ck_assert_uint_eq(got[i], (unsigned char)((from + i) * 7));
+}
+
+START_TEST(reads_what_the_socket_holds)
+{
+	struct rig r;
+
+	rig_init(&r);
+	far_write(&r, 40000);
+	ev_read_more(r.bev, 32768);
+	ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(r.bev)), 32768);
+	check_bytes(bufferevent_get_input(r.bev), 0, 32768);
+	ev_read_more(r.bev, 32768);
+	ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(r.bev)), 40000);
+	check_bytes(bufferevent_get_input(r.bev), 0, 40000);
+	rig_free(&r);
+}
+END_TEST
+
+/* Nothing there, or the end of the stream: the input stays as it was, and libevent's own read
+ * still works afterwards (the input is frozen again, not broken). */
+START_TEST(nothing_to_read_changes_nothing)
+{
+	struct rig r;
+
+	rig_init(&r);
+	ev_read_more(r.bev, 32768);
+	ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(r.bev)), 0);
+	shutdown(r.far, SHUT_WR);
+	ev_read_more(r.bev, 32768);
+	ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(r.bev)), 0);
+	ck_assert_int_eq(evbuffer_add(bufferevent_get_input(r.bev), "x", 1), -1);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(a_pair_is_left_alone)
+{
+	struct event_base *base = event_base_new();
+	struct bufferevent *pair[2];
+
+	ck_assert_int_eq(bufferevent_pair_new(base, 0, pair), 0);
+	bufferevent_enable(pair[0], EV_READ);
+	ev_read_more(pair[0], 32768);
+	ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(pair[0])), 0);
+	ck_assert_int_eq(bufferevent_write(pair[1], "x", 1), 0);
+	ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(pair[0])), 1);
+	bufferevent_free(pair[0]);
+	bufferevent_free(pair[1]);
+	event_base_free(base);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ev_read");
+	TCase *tc = tcase_create("read more");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, reads_what_the_socket_holds);
+	tcase_add_test(tc, nothing_to_read_changes_nothing);
+	tcase_add_test(tc, a_pair_is_left_alone);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -3,6 +3,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 void ev_read_more(struct bufferevent *bev, size_t max)
@@ -14,7 +15,7 @@ void ev_read_more(struct bufferevent *bev, size_t max)
 	ssize_t got;
 	size_t left = max;
 
-	if (!max || fd < 0)
+	if (!max || fd < 0 || bufferevent_get_underlying(bev)) /* a filter's fd is its stream's */
 		return;
 	/* A socket bufferevent freezes the end of its input so that only its own reads add to it:
 	 * reserving space there fails until we lift that, as libevent's own read does. */
@@ -27,7 +28,8 @@ void ev_read_more(struct bufferevent *bev, size_t max)
 		left -= vec[i].iov_len;
 		iov[i] = (struct iovec){ vec[i].iov_base, vec[i].iov_len };
 	}
-	got = readv(fd, iov, n);
+	/* MSG_DONTWAIT: the socket may be a blocking one that libevent reads only when ready */
+	got = recvmsg(fd, &(struct msghdr){ .msg_iov = iov, .msg_iovlen = (size_t)n }, MSG_DONTWAIT);
 	for (int i = 0; i < n; i++) {
 		size_t take = got > 0 ? ((size_t)got < vec[i].iov_len ? (size_t)got : vec[i].iov_len) : 0;
 		vec[i].iov_len = take;

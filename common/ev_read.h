@@ -11,8 +11,8 @@ struct bufferevent;
  * 32768-octet KeepAlive chunk costs eight wake-ups, each passed down the line on its own. Reads
  * what else bev's socket holds right now, up to max bytes, into its input buffer, from inside
  * its read callback. An end of stream or an error is left for libevent to find on its next read.
- * bev is a socket bufferevent (bufferevent_socket_new); anything without a descriptor is left
- * alone. */
+ * bev is a socket bufferevent (bufferevent_socket_new); anything else (a pair, a filter, whose
+ * descriptor is that of the stream beneath it) is left alone. */
 void ev_read_more(struct bufferevent *bev, size_t max);
 
 #endif

@@ -5,6 +5,10 @@
  *
  * Backpressure as in libevent's sample/le-proxy.c: stop reading a side while the other side's
  * output holds CAP_PUMP_BUFFER bytes, resume below half of that. */
+
+/* Bytes read from the application's socket per wake-up, past libevent's 4 KiB: a few of the
+ * encapsulations' 32768-octet bodies, so that each wake-up hands the transport whole ones. */
+#define PUMP_READ_MORE (128u * 1024u)
 #include "engine/pump.h"
 
 #include <event2/buffer.h>
@@ -17,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "common/caps.h"
+#include "common/ev_read.h"
 #include "common/log.h"
 #include "engine/dial.h"
 #include "engine/app_end.h"
@@ -62,7 +67,11 @@ static void pump_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct pump_side *src = arg, *dst = src->peer;
 	struct evbuffer *out = bufferevent_get_output(dst->bev);
+	size_t queued = evbuffer_get_length(out);
 
+	if (!src->eof && queued < CAP_PUMP_BUFFER) /* a stream without a socket is left alone */
+		ev_read_more(bev, CAP_PUMP_BUFFER - queued < PUMP_READ_MORE ? CAP_PUMP_BUFFER - queued
+									      : PUMP_READ_MORE);
 	evbuffer_add_buffer(out, bufferevent_get_input(bev));
 	if (evbuffer_get_length(out) >= CAP_PUMP_BUFFER)
 		bufferevent_disable(bev, EV_READ);

@@ -3,6 +3,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -38,4 +39,13 @@ void ev_read_more(struct bufferevent *bev, size_t max)
 	evbuffer_commit_space(in, vec, n);
 out:
 	evbuffer_freeze(in, 0);
+}
+
+void ev_read_pause_when_full(struct bufferevent *bev)
+{
+	size_t high = 0;
+
+	bufferevent_getwatermark(bev, EV_READ, NULL, &high);
+	if (high && evbuffer_get_length(bufferevent_get_input(bev)) >= high)
+		bufferevent_disable(bev, EV_READ);
 }

@@ -1,5 +1,5 @@
-/* Reading more of a socket than libevent 2.1 does per system call, for the engine and the relay
- * (never the shim's interposed functions, which do not use libevent). */
+/* Reading through libevent 2.1 bufferevents where its defaults cost a wake-up per few bytes, for
+ * the engine and the relay (never the shim's interposed functions, which do not use libevent). */
 #ifndef SSTPSHIM_EV_READ_H
 #define SSTPSHIM_EV_READ_H
 
@@ -14,5 +14,13 @@ struct bufferevent;
  * bev is a socket bufferevent (bufferevent_socket_new); anything else (a pair, a filter, whose
  * descriptor is that of the stream beneath it) is left alone. */
 void ev_read_more(struct bufferevent *bev, size_t max);
+
+/* libevent 2.1.12 runs a read callback again, deferred, on every turn of the loop for as long as
+ * it leaves bev's input at or above the high read watermark (bufferevent_inbuf_wm_check): a
+ * reader that cannot take bytes yet (its one request is outstanding) spins the thread until it
+ * can. Called at the end of such a callback, this stops reading bev while its input is that
+ * full; the caller enables EV_READ again once it has taken bytes (and not after an end of
+ * stream). */
+void ev_read_pause_when_full(struct bufferevent *bev);
 
 #endif

@@ -10,6 +10,7 @@
 #include <event2/event.h>
 #include <stdlib.h>
 
+#include "common/ev_read.h"
 #include "common/log.h"
 #include "engine/ka_client.h"
 #include "engine/transport.h"
@@ -60,9 +61,11 @@ bool kac_flow_send(struct kac *c)
 		return true; /* 3.3.4.7: ClientOKtoSend is FALSE, or the session is being re-opened */
 	if (!kac_have_inflight(c)) {
 		c->inflight_offset = c->up;
-		if (len)
+		if (len) {
 			evbuffer_remove_buffer(in, c->inflight, len < KA_CHUNK_MAX ? len : KA_CHUNK_MAX);
-		else if (c->app_eof && !c->end_acked)
+			if (!c->app_eof) /* room again: see kac_mine_read */
+				bufferevent_enable(c->mine, EV_READ);
+		} else if (c->app_eof && !c->end_acked)
 			c->inflight_end = true;
 		else
 			return true;
@@ -152,9 +155,12 @@ void kac_flow_session_lost(struct kac_session *s, bool error)
 
 /* --- the application's side ------------------------------------------------------------- */
 
+/* While a POST is out the application's bytes wait in the pair, up to CAP_PUMP_BUFFER: then
+ * reading pauses (backpressure), until kac_flow_send takes the next chunk. */
 static void kac_mine_read(struct bufferevent *bev, void *arg)
 {
-	kac_flow_send(arg);
+	if (kac_flow_send(arg))
+		ev_read_pause_when_full(bev);
 }
 
 /* The application read below the watermark: the next GET may go. */

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ev_read.h"
 #include "common/log.h"
 #include "engine/poll_client.h"
 #include "engine/poll_xchg.h"
@@ -133,6 +134,8 @@ static void pc_send_data(struct poll_client *c, uint64_t seq)
 	size_t len = n > 0 ? (size_t)n : 0;
 	bool eof = c->app_eof && evbuffer_get_length(in) == 0;
 
+	if (len && !c->app_eof) /* room again: see pc_next */
+		bufferevent_enable(c->mine, EV_READ);
 	evtimer_del(c->timer);
 	c->seq = seq;
 	c->x_carried = len > 0 || eof;
@@ -169,6 +172,8 @@ static void pc_next(struct poll_client *c)
 	if (c->x) {
 		if (send && !c->x_carried && c->holding && !poll_xchg_answering(c->x))
 			pc_resend(c);
+		else /* the application's bytes wait in the pair, up to CAP_PUMP_BUFFER */
+			ev_read_pause_when_full(c->mine);
 		return;
 	}
 	if (c->state == PC_FIRST) {

@@ -202,6 +202,8 @@ static bool relay_ka_down(struct relay_ka *vc)
 		return false;
 	}
 	relay_ka_send(get, head, hlen, in, n);
+	if (!vc->backend_eof) /* room again: see relay_ka_backend_read */
+		bufferevent_enable(vc->backend, EV_READ);
 	vc->down += n;
 	vc->down_end = !n;
 	vc->get = NULL; /* ServerOKtoSend is FALSE until the next GET */
@@ -209,13 +211,16 @@ static bool relay_ka_down(struct relay_ka *vc)
 	return !relay_ka_maybe_done(vc);
 }
 
+/* Between GETs the backend's bytes wait here, up to CAP_RELAY_BUFFER: then reading pauses until
+ * the next response takes some. */
 static void relay_ka_backend_read(struct bufferevent *bev, void *arg)
 {
 	size_t len = evbuffer_get_length(bufferevent_get_input(bev));
 
 	if (len < KA_CHUNK_MAX)
 		ev_read_more(bev, KA_CHUNK_MAX - len);
-	relay_ka_down(arg);
+	if (relay_ka_down(arg))
+		ev_read_pause_when_full(bev);
 }
 
 /* A GET's connection: nothing is read while it waits (a pipelined request stays in the buffer

@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "common/ev_read.h"
 #include "proto/longlived.h"
 #include "proto/poll_checksum.h"
 #include "proto/poll_http.h"
@@ -194,6 +195,8 @@ static bool pvc_answer(struct relay_pvc *vc, struct bufferevent *bev)
 
 	if (old < room)
 		moved = (size_t)evbuffer_remove_buffer(in, vc->sent, room - old);
+	if (moved && !vc->backend_eof) /* room again: see pvc_backend_read */
+		bufferevent_enable(vc->backend, EV_READ);
 	len = old + moved;
 	evbuffer_copyout(vc->sent, data, len);
 	eof = vc->backend_eof && evbuffer_get_length(in) == 0;
@@ -284,12 +287,15 @@ static bool pvc_respond(struct relay_pvc *vc, struct bufferevent *bev, bool carr
 
 /* --- backend ----------------------------------------------------------------------------------- */
 
+/* Between requests the backend's bytes wait here, up to CAP_RELAY_BUFFER: then reading pauses
+ * until the next response takes some. */
 static void pvc_backend_read(struct bufferevent *bev, void *arg)
 {
 	struct relay_pvc *vc = arg;
 
-	if (vc->pending && vc->wait == PVC_WAIT_DATA)
-		pvc_answer_pending(vc);
+	if (vc->pending && vc->wait == PVC_WAIT_DATA && !pvc_answer_pending(vc))
+		return;
+	ev_read_pause_when_full(bev);
 }
 
 /* Passes the client's end of data on. Never closes vc: the caller checks pvc_maybe_done once

@@ -124,6 +124,38 @@ START_TEST(a_filter_is_left_alone)
 }
 END_TEST
 
+static void count_and_pause(struct bufferevent *bev, void *arg)
+{
+	++*(int *)arg;
+	ev_read_pause_when_full(bev);
+}
+
+/* A callback that cannot take the bytes: libevent 2.1.12 would call it on every turn of the
+ * loop while the input is full; paused, it is called once, and again after EV_READ is back. */
+START_TEST(a_full_reader_pauses_instead_of_spinning)
+{
+	struct rig r;
+	int calls = 0;
+
+	rig_init(&r);
+	bufferevent_setcb(r.bev, count_and_pause, NULL, NULL, &calls);
+	bufferevent_setwatermark(r.bev, EV_READ, 0, 4096);
+	bufferevent_enable(r.bev, EV_READ);
+	far_write(&r, 10000);
+	for (int i = 0; i < 50; i++)
+		event_base_loop(r.base, EVLOOP_NONBLOCK);
+	ck_assert_int_eq(calls, 1);
+	ck_assert_uint_eq(evbuffer_get_length(bufferevent_get_input(r.bev)), 4096);
+	evbuffer_drain(bufferevent_get_input(r.bev), 4096);
+	bufferevent_enable(r.bev, EV_READ);
+	for (int i = 0; i < 50; i++)
+		event_base_loop(r.base, EVLOOP_NONBLOCK);
+	ck_assert_int_eq(calls, 2);
+	check_bytes(bufferevent_get_input(r.bev), 4096, 4096);
+	rig_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ev_read");
@@ -135,6 +167,7 @@ int main(void)
 	tcase_add_test(tc, nothing_to_read_changes_nothing);
 	tcase_add_test(tc, a_pair_is_left_alone);
 	tcase_add_test(tc, a_filter_is_left_alone);
+	tcase_add_test(tc, a_full_reader_pauses_instead_of_spinning);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

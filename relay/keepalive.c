@@ -160,29 +160,6 @@ static void relay_ka_release(struct relay_ka *vc, struct bufferevent *bev, const
 		relay_session_continue(vc->r, bev, peer);
 }
 
-/* Sends a response: written to the socket at once when nothing is queued before it, the rest
- * (if any) queued. One request, one response: waiting a loop turn for writability and registering
- * for it would cost every exchange two more system calls and a wake-up. body may be NULL. */
-static void relay_ka_send(struct bufferevent *bev, const char *head, size_t hlen,
-			  struct evbuffer *body, size_t n)
-{
-	struct evbuffer *out = bufferevent_get_output(bev), *msg = evbuffer_new();
-
-	if (!msg || evbuffer_get_length(out)) {
-		evbuffer_free(msg);
-		evbuffer_add(out, head, hlen);
-		if (n)
-			evbuffer_remove_buffer(body, out, n);
-		return;
-	}
-	evbuffer_add(msg, head, hlen);
-	if (n)
-		evbuffer_remove_buffer(body, msg, n);
-	evbuffer_write(msg, bufferevent_getfd(bev));
-	evbuffer_add_buffer(out, msg);
-	evbuffer_free(msg);
-}
-
 /* --- backend -> GET responses (3.4.4.3) ---------------------------------------------------- */
 
 /* Answers the outstanding GET when there is something to say. false when vc was closed. */
@@ -201,7 +178,7 @@ static bool relay_ka_down(struct relay_ka *vc)
 		relay_ka_close(vc, false, "cannot write a GET response");
 		return false;
 	}
-	relay_ka_send(get, head, hlen, in, n);
+	relay_send_now(get, head, hlen, in, n);
 	if (!vc->backend_eof) /* room again: see relay_ka_backend_read */
 		bufferevent_enable(vc->backend, EV_READ);
 	vc->down += n;
@@ -293,7 +270,7 @@ static bool relay_ka_post_answer(struct relay_ka *vc)
 	ll_http_date(time(NULL), date);
 	if (ka_post_response_write(buf, sizeof buf, &len, date, RELAY_SERVER, vc->post_handshake) < 0)
 		return true;
-	relay_ka_send(post, buf, len, NULL, 0);
+	relay_send_now(post, buf, len, NULL, 0);
 	vc->post = NULL;
 	vc->post_done = false;
 	relay_ka_release(vc, post, vc->post_peer, vc->post_close);

@@ -109,6 +109,26 @@ void relay_client_closed(struct relay *r)
 	}
 }
 
+void relay_send_now(struct bufferevent *bev, const void *first, size_t len, struct evbuffer *rest,
+		    size_t n)
+{
+	struct evbuffer *out = bufferevent_get_output(bev), *msg = evbuffer_new();
+
+	if (!msg || evbuffer_get_length(out)) {
+		evbuffer_free(msg);
+		evbuffer_add(out, first, len);
+		if (n)
+			evbuffer_remove_buffer(rest, out, n);
+		return;
+	}
+	evbuffer_add(msg, first, len);
+	if (n)
+		evbuffer_remove_buffer(rest, msg, n);
+	evbuffer_write(msg, bufferevent_getfd(bev));
+	evbuffer_add_buffer(out, msg);
+	evbuffer_free(msg);
+}
+
 void relay_client_free(struct relay *r, struct bufferevent *bev)
 {
 	if (!bev)

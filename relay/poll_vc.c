@@ -41,6 +41,9 @@
 enum pvc_state { PVC_PROBING, PVC_PROBED, PVC_ESTABLISHED };
 static const char *const pvc_state_names[] = { "probing", "probed", "established" };
 
+/* Room for a response head (proto/poll_http: status line and four fields). */
+#define PVC_HEAD_MAX 512u
+
 /* Why the pending request has not been answered yet. */
 enum pvc_wait { PVC_WAIT_BACKEND, PVC_WAIT_DATA, PVC_WAIT_DRAIN };
 
@@ -184,13 +187,12 @@ static void pvc_params(const struct relay_pvc *vc, struct poll_params *p)
  * acknowledged, then backend bytes, up to 32768 octets in all. false when vc was closed. */
 static bool pvc_answer(struct relay_pvc *vc, struct bufferevent *bev)
 {
-	static char body[CAP_POLL_BODY], data[CAP_POLL_BODY];
+	static char msg[PVC_HEAD_MAX + CAP_POLL_BODY], data[CAP_POLL_BODY];
 	struct evbuffer *in = bufferevent_get_input(vc->backend);
 	struct poll_msg m = { .version = POLL_VERSION, .seq = vc->seq, .has_params = true };
 	size_t room = CAP_POLL_BODY - POLL_FIELDS_MAX, old = evbuffer_get_length(vc->sent);
-	size_t fields, len, moved = 0;
-	char head[512], date[LL_DATE_CAP];
-	size_t head_len;
+	size_t fields_len, len, moved = 0, head_len;
+	char fields[POLL_FIELDS_MAX], date[LL_DATE_CAP];
 	bool eof;
 
 	if (old < room)
@@ -204,17 +206,17 @@ static bool pvc_answer(struct relay_pvc *vc, struct bufferevent *bev)
 	snprintf(m.guid, sizeof m.guid, "%s", vc->guid);
 	pvc_params(vc, &m.params);
 	m.checksum = poll_checksum_of(data, len); /* 0 without data (3.6.5.2.1) */
-	fields = poll_msg_write(&m, body, sizeof body - len);
-	memcpy(body + fields, data, len);
+	fields_len = poll_msg_write(&m, fields, sizeof fields);
 	ll_http_date(time(NULL), date);
-	if (!fields || poll_response_head_write(head, sizeof head, &head_len, 200, date,
-						 RELAY_SERVER, fields + len, eof) < 0) {
+	if (!fields_len || poll_response_head_write(msg, PVC_HEAD_MAX, &head_len, 200, date,
+						     RELAY_SERVER, fields_len + len, eof) < 0) {
 		relay_client_free(vc->r, bev);
 		pvc_close(vc, 0, "cannot write a response");
 		return false;
 	}
-	bufferevent_write(bev, head, head_len);
-	bufferevent_write(bev, body, fields + len);
+	memcpy(msg + head_len, fields, fields_len);
+	memcpy(msg + head_len + fields_len, data, len);
+	relay_send_now(bev, msg, head_len + fields_len + len, NULL, 0); /* head and body at once */
 	relay_client_linger(vc->r, bev); /* 3.6.5.2.1: the Polling session closes */
 	vc->down += moved;
 	vc->eof_sent |= eof;
@@ -293,6 +295,11 @@ static void pvc_backend_read(struct bufferevent *bev, void *arg)
 {
 	struct relay_pvc *vc = arg;
 
+	size_t have = evbuffer_get_length(bufferevent_get_input(bev));
+
+	/* what else the socket holds goes in the same answer, not 4096 octets per poll */
+	if (have < CAP_POLL_BODY)
+		ev_read_more(bev, CAP_POLL_BODY - have);
 	if (vc->pending && vc->wait == PVC_WAIT_DATA && !pvc_answer_pending(vc))
 		return;
 	ev_read_pause_when_full(bev);
@@ -341,7 +348,7 @@ static void pvc_deliver(struct relay_pvc *vc, const struct relay_preq *req)
 	struct evbuffer *out = bufferevent_get_output(vc->backend);
 
 	if (req->len && !vc->client_eof) {
-		evbuffer_add(out, req->data, req->len);
+		relay_send_now(vc->backend, req->data, req->len, NULL, 0);
 		vc->up += req->len;
 	}
 	vc->client_eof |= req->eof;

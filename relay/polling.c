@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "common/ev_read.h"
 #include "proto/longlived.h"
 #include "proto/poll_http.h"
 #include "relay/poll.h"
@@ -77,8 +78,13 @@ static void relay_pbody_done(struct relay_pbody *b)
 static void relay_pbody_read(struct bufferevent *bev, void *arg)
 {
 	struct relay_pbody *b = arg;
+	size_t have = evbuffer_get_length(bufferevent_get_input(bev));
 
-	if (evbuffer_get_length(bufferevent_get_input(bev)) >= b->body_len)
+	if (have < b->body_len) { /* the rest of the body at once, not 4096 octets per loop turn */
+		ev_read_more(bev, b->body_len - have);
+		have = evbuffer_get_length(bufferevent_get_input(bev));
+	}
+	if (have >= b->body_len)
 		relay_pbody_done(b);
 }
 

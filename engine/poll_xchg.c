@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ev_read.h"
 #include "engine/dial.h"
 #include "proto/http_msg.h"
 #include "proto/poll_http.h"
+
+/* What libevent 2.1 reads per call at most (EVBUFFER_MAX_READ). */
+#define POLL_XCHG_LIBEVENT_READ 4096u
 
 struct poll_xchg {
 	struct event_base *base;
@@ -87,6 +91,9 @@ static void poll_xchg_read(struct bufferevent *bev, void *arg)
 	const char *why = NULL;
 	size_t used;
 
+	/* libevent read a full 4096 octets: the rest of a response with data is likely there too */
+	if (evbuffer_get_length(in) >= POLL_XCHG_LIBEVENT_READ)
+		ev_read_more(bev, CAP_POLL_BODY + CAP_HTTP_HEAD);
 	while (!x->head_done && rc == PARSE_AGAIN && evbuffer_peek(in, -1, NULL, &vec, 1) > 0 &&
 	       vec.iov_len) {
 		rc = http_parse(&x->parser, vec.iov_base, vec.iov_len, &used);
@@ -107,6 +114,8 @@ static void poll_xchg_read(struct bufferevent *bev, void *arg)
 		x->reply.status = h->status;
 		x->head_done = true;
 	}
+	if (!x->until_close && evbuffer_get_length(in) < x->body_len)
+		ev_read_more(bev, x->body_len - evbuffer_get_length(in));
 	poll_xchg_body(x, false);
 }
 
@@ -138,6 +147,8 @@ static void poll_xchg_dialled(struct bufferevent *bev, int err, void *arg)
 	x->bev = bev;
 	bufferevent_setcb(bev, poll_xchg_read, NULL, poll_xchg_event, x);
 	bufferevent_set_timeouts(bev, &tv, &tv);
+	/* the socket is writable now: the request goes at once, not a loop turn later */
+	evbuffer_write(x->request, bufferevent_getfd(bev));
 	bufferevent_write_buffer(bev, x->request);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }

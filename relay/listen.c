@@ -176,7 +176,10 @@ void relay_client_linger(struct relay *r, struct bufferevent *bev)
 	bufferevent_setwatermark(bev, EV_READ, 0, 0);
 	bufferevent_setcb(bev, NULL, relay_linger_written, relay_linger_event, r);
 	bufferevent_set_timeouts(bev, &tv, &tv);
-	bufferevent_enable(bev, EV_WRITE);
+	/* Enabling EV_WRITE registers for writability even with nothing to write, which then wakes
+	 * the loop once for nothing: only when bytes wait (a response is usually written at once). */
+	if (evbuffer_get_length(bufferevent_get_output(bev)))
+		bufferevent_enable(bev, EV_WRITE);
 	relay_linger_written(bev, r);
 }
 

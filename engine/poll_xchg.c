@@ -147,10 +147,11 @@ static void poll_xchg_dialled(struct bufferevent *bev, int err, void *arg)
 	x->bev = bev;
 	bufferevent_setcb(bev, poll_xchg_read, NULL, poll_xchg_event, x);
 	bufferevent_set_timeouts(bev, &tv, &tv);
-	/* the socket is writable now: the request goes at once, not a loop turn later */
+	/* The socket is writable now: the request goes at once, not a loop turn later. Only what
+	 * it did not take waits for writability (a socket bufferevent starts with EV_WRITE on). */
 	evbuffer_write(x->request, bufferevent_getfd(bev));
 	bufferevent_write_buffer(bev, x->request);
-	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	bufferevent_enable(bev, EV_READ);
 }
 
 struct poll_xchg *poll_xchg_start(struct event_base *base, const struct sockaddr *to,

@@ -66,13 +66,17 @@ static void pump_shut(struct pump_side *dst)
 static void pump_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct pump_side *src = arg, *dst = src->peer;
-	struct evbuffer *out = bufferevent_get_output(dst->bev);
+	struct evbuffer *out = bufferevent_get_output(dst->bev), *in = bufferevent_get_input(bev);
 	size_t queued = evbuffer_get_length(out);
 
 	if (!src->eof && queued < CAP_PUMP_BUFFER) /* a stream without a socket is left alone */
 		ev_read_more(bev, CAP_PUMP_BUFFER - queued < PUMP_READ_MORE ? CAP_PUMP_BUFFER - queued
 									      : PUMP_READ_MORE);
-	evbuffer_add_buffer(out, bufferevent_get_input(bev));
+	/* Nothing queued before these bytes: straight to a socket, rather than registering for its
+	 * writability and writing a loop turn later. What it does not take is queued. */
+	if (!queued && pump_stream_is_socket(dst->bev))
+		evbuffer_write(in, bufferevent_getfd(dst->bev));
+	evbuffer_add_buffer(out, in);
 	if (evbuffer_get_length(out) >= CAP_PUMP_BUFFER)
 		bufferevent_disable(bev, EV_READ);
 }
@@ -190,6 +194,8 @@ struct pump *pump_start(struct tunnel *t, int app_fd, struct bufferevent *stream
 	pump_size_app_end(app_fd);
 	if (pump_stream_is_socket(stream) && pump_start_splice(p, app_fd, stream) == 0)
 		return p;
+	/* pump_read_cb writes to it directly: never a blocking write on the engine thread */
+	evutil_make_socket_nonblocking(app_fd);
 	app = dial_stream(t->base, app_fd);
 	if (!app) {
 		free(p);

@@ -49,3 +49,13 @@ void ev_read_pause_when_full(struct bufferevent *bev)
 	if (high && evbuffer_get_length(bufferevent_get_input(bev)) >= high)
 		bufferevent_disable(bev, EV_READ);
 }
+
+void ev_read_resume(struct bufferevent *bev)
+{
+	size_t high = 0;
+
+	bufferevent_getwatermark(bev, EV_READ, NULL, &high);
+	if (!(bufferevent_get_enabled(bev) & EV_READ) &&
+	    (!high || evbuffer_get_length(bufferevent_get_input(bev)) < high / 2))
+		bufferevent_enable(bev, EV_READ);
+}

@@ -19,8 +19,12 @@ void ev_read_more(struct bufferevent *bev, size_t max);
  * it leaves bev's input at or above the high read watermark (bufferevent_inbuf_wm_check): a
  * reader that cannot take bytes yet (its one request is outstanding) spins the thread until it
  * can. Called at the end of such a callback, this stops reading bev while its input is that
- * full; the caller enables EV_READ again once it has taken bytes (and not after an end of
- * stream). */
+ * full; ev_read_resume starts it again (never call that after an end of stream). */
 void ev_read_pause_when_full(struct bufferevent *bev);
+
+/* Enables reading bev again once its input is below half its high read watermark, so that each
+ * pause lets a good share of a buffer in rather than one read (and two epoll_ctl calls) per
+ * chunk taken out. Call it after taking bytes out. */
+void ev_read_resume(struct bufferevent *bev);
 
 #endif

@@ -64,7 +64,7 @@ bool kac_flow_send(struct kac *c)
 		if (len) {
 			evbuffer_remove_buffer(in, c->inflight, len < KA_CHUNK_MAX ? len : KA_CHUNK_MAX);
 			if (!c->app_eof) /* room again: see kac_mine_read */
-				bufferevent_enable(c->mine, EV_READ);
+				ev_read_resume(c->mine);
 		} else if (c->app_eof && !c->end_acked)
 			c->inflight_end = true;
 		else

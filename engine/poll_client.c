@@ -135,7 +135,7 @@ static void pc_send_data(struct poll_client *c, uint64_t seq)
 	bool eof = c->app_eof && evbuffer_get_length(in) == 0;
 
 	if (len && !c->app_eof) /* room again: see pc_next */
-		bufferevent_enable(c->mine, EV_READ);
+		ev_read_resume(c->mine);
 	evtimer_del(c->timer);
 	c->seq = seq;
 	c->x_carried = len > 0 || eof;

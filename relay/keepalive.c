@@ -180,7 +180,7 @@ static bool relay_ka_down(struct relay_ka *vc)
 	}
 	relay_send_now(get, head, hlen, in, n);
 	if (!vc->backend_eof) /* room again: see relay_ka_backend_read */
-		bufferevent_enable(vc->backend, EV_READ);
+		ev_read_resume(vc->backend);
 	vc->down += n;
 	vc->down_end = !n;
 	vc->get = NULL; /* ServerOKtoSend is FALSE until the next GET */
@@ -194,8 +194,8 @@ static void relay_ka_backend_read(struct bufferevent *bev, void *arg)
 {
 	size_t len = evbuffer_get_length(bufferevent_get_input(bev));
 
-	if (len < KA_CHUNK_MAX)
-		ev_read_more(bev, KA_CHUNK_MAX - len);
+	if (len < CAP_RELAY_BUFFER)
+		ev_read_more(bev, relay_backend_read_max(len));
 	if (relay_ka_down(arg))
 		ev_read_pause_when_full(bev);
 }

@@ -198,7 +198,7 @@ static bool pvc_answer(struct relay_pvc *vc, struct bufferevent *bev)
 	if (old < room)
 		moved = (size_t)evbuffer_remove_buffer(in, vc->sent, room - old);
 	if (moved && !vc->backend_eof) /* room again: see pvc_backend_read */
-		bufferevent_enable(vc->backend, EV_READ);
+		ev_read_resume(vc->backend);
 	len = old + moved;
 	evbuffer_copyout(vc->sent, data, len);
 	eof = vc->backend_eof && evbuffer_get_length(in) == 0;
@@ -298,8 +298,8 @@ static void pvc_backend_read(struct bufferevent *bev, void *arg)
 	size_t have = evbuffer_get_length(bufferevent_get_input(bev));
 
 	/* what else the socket holds goes in the same answer, not 4096 octets per poll */
-	if (have < CAP_POLL_BODY)
-		ev_read_more(bev, CAP_POLL_BODY - have);
+	if (have < CAP_RELAY_BUFFER)
+		ev_read_more(bev, relay_backend_read_max(have));
 	if (vc->pending && vc->wait == PVC_WAIT_DATA && !pvc_answer_pending(vc))
 		return;
 	ev_read_pause_when_full(bev);

@@ -102,6 +102,15 @@ void relay_stream_tune(struct bufferevent *bev);
 void relay_send_now(struct bufferevent *bev, const void *first, size_t len, struct evbuffer *rest,
 		    size_t n);
 
+/* Bytes a backend's read callback reads past libevent's 4 KiB (ev_read_more) when its input
+ * holds have of CAP_RELAY_BUFFER: a few encapsulated bodies per wake-up, never past the buffer. */
+static inline size_t relay_backend_read_max(size_t have)
+{
+	size_t room = have < CAP_RELAY_BUFFER ? CAP_RELAY_BUFFER - have : 0;
+
+	return room < 128u * 1024u ? room : 128u * 1024u;
+}
+
 /* Frees a client stream now and counts it closed. NULL is a no-op. */
 void relay_client_free(struct relay *r, struct bufferevent *bev);
 

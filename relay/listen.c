@@ -171,16 +171,19 @@ void relay_client_linger(struct relay *r, struct bufferevent *bev)
 
 	if (!bev)
 		return;
-	bufferevent_disable(bev, EV_READ);
 	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
 	bufferevent_setwatermark(bev, EV_READ, 0, 0);
+	/* A response is usually written at once (relay_send_now): then the FIN follows now, and
+	 * reading goes on as it was, without registering for writability that would wake the loop
+	 * once for nothing, nor a disable and enable of reading (two epoll_ctl calls). */
+	if (!evbuffer_get_length(bufferevent_get_output(bev))) {
+		relay_linger_written(bev, r);
+		return;
+	}
+	bufferevent_disable(bev, EV_READ);
 	bufferevent_setcb(bev, NULL, relay_linger_written, relay_linger_event, r);
 	bufferevent_set_timeouts(bev, &tv, &tv);
-	/* Enabling EV_WRITE registers for writability even with nothing to write, which then wakes
-	 * the loop once for nothing: only when bytes wait (a response is usually written at once). */
-	if (evbuffer_get_length(bufferevent_get_output(bev)))
-		bufferevent_enable(bev, EV_WRITE);
-	relay_linger_written(bev, r);
+	bufferevent_enable(bev, EV_WRITE);
 }
 
 static void relay_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,

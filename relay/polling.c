@@ -69,8 +69,9 @@ static void relay_pbody_done(struct relay_pbody *b)
 	}
 	req = (struct relay_preq){ .bev = b->bev, .msg = &msg, .data = b->body + off,
 				   .len = b->body_len - off, .eof = b->eof, .peer = b->peer };
+	/* Reading stays enabled: every way on answers, holds (with callbacks of its own) or frees
+	 * the request at once, and a disable now and enable then would be two epoll_ctl calls. */
 	bufferevent_setcb(b->bev, NULL, NULL, NULL, NULL);
-	bufferevent_disable(b->bev, EV_READ);
 	relay_pvc_request(b->r, &req); /* copies what it keeps */
 	relay_pbody_free(b);
 }
@@ -126,8 +127,7 @@ void relay_poll_request(struct relay *r, struct bufferevent *bev, const struct h
 		relay_pbody_reject(b, 400, why);
 		return;
 	}
-	relay_stream_tune(bev);
-	evtimer_add(b->deadline, &tv);
+	evtimer_add(b->deadline, &tv); /* relay_session_begin tuned the stream already */
 	bufferevent_setcb(bev, relay_pbody_read, NULL, relay_pbody_event, b);
 	bufferevent_enable(bev, EV_READ);
 	relay_pbody_read(bev, b);

@@ -168,6 +168,7 @@ static void pc_next(struct poll_client *c)
 {
 	bool data = evbuffer_get_length(bufferevent_get_input(c->mine)) > 0;
 	bool send = data || (c->app_eof && !c->eof_sent);
+	unsigned wait_s;
 
 	if (c->x) {
 		if (send && !c->x_carried && c->holding && !poll_xchg_answering(c->x))
@@ -193,8 +194,13 @@ static void pc_next(struct poll_client *c)
 	} else if (!c->relay_eof && !evtimer_pending(c->timer, NULL) &&
 		   evbuffer_get_length(bufferevent_get_output(c->mine)) < CAP_PUMP_BUFFER) {
 		/* 3.5.6.3: nothing to send, so poll when the interval has passed; not while the
-		 * application has a full buffer to read, nor once the relay's data has ended */
-		pc_arm(c, poll_schedule_next(&c->sched) * 1000u);
+		 * application has a full buffer to read, nor once the relay's data has ended. A
+		 * holding relay's interval is 0: that poll goes now, not a loop turn later. */
+		wait_s = poll_schedule_next(&c->sched);
+		if (wait_s)
+			pc_arm(c, wait_s * 1000u);
+		else
+			pc_send_data(c, c->seq + 1);
 	}
 }
 

@@ -320,7 +320,7 @@ static bool relay_ka_post_take(struct relay_ka *vc, struct bufferevent *bev)
 	n = len < vc->post_left ? len : (size_t)vc->post_left;
 	skip = n < vc->post_skip ? n : (size_t)vc->post_skip;
 	evbuffer_drain(in, skip);
-	evbuffer_remove_buffer(in, bufferevent_get_output(vc->backend), n - skip);
+	relay_send_now(vc->backend, NULL, 0, in, n - skip);
 	vc->post_skip -= skip;
 	vc->post_left -= n;
 	vc->up += n - skip;

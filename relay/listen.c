@@ -116,12 +116,14 @@ void relay_send_now(struct bufferevent *bev, const void *first, size_t len, stru
 
 	if (!msg || evbuffer_get_length(out)) {
 		evbuffer_free(msg);
-		evbuffer_add(out, first, len);
+		if (len)
+			evbuffer_add(out, first, len);
 		if (n)
 			evbuffer_remove_buffer(rest, out, n);
 		return;
 	}
-	evbuffer_add(msg, first, len);
+	if (len)
+		evbuffer_add(msg, first, len);
 	if (n)
 		evbuffer_remove_buffer(rest, msg, n);
 	evbuffer_write(msg, bufferevent_getfd(bev));

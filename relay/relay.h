@@ -95,10 +95,10 @@ void relay_client_closed(struct relay *r);
 /* Sets bulk-transfer read/write sizes on a stream. */
 void relay_stream_tune(struct bufferevent *bev);
 
-/* Sends len bytes of first, then n octets taken from rest (which may be NULL when n is 0), on
- * bev: written to the socket at once when nothing is queued before them, the rest queued. One
- * request, one response: waiting a loop turn for writability, and registering for it, would cost
- * every exchange two more system calls and a wake-up. */
+/* Sends len bytes of first, then n octets taken from rest (either may be NULL when its length is
+ * 0), on bev: written to the socket at once when nothing is queued before them, the rest queued.
+ * One request, one response: waiting a loop turn for writability, and registering for it, would
+ * cost every exchange two more system calls and a wake-up. */
 void relay_send_now(struct bufferevent *bev, const void *first, size_t len, struct evbuffer *rest,
 		    size_t n);
 

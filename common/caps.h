@@ -4,6 +4,9 @@
 
 /* Bytes buffered per direction of a tunnel before the pump stops reading the other side. */
 #define CAP_PUMP_BUFFER (1024u * 1024u)
+/* Bytes a read callback takes past libevent's 4 KiB per wake-up (common/ev_read), from the
+ * application's socket (engine/pump) or a relay's backend: a few 32768-octet bodies. */
+#define CAP_READ_MORE (128u * 1024u)
 /* Bytes of a TCP Fast Open sendto() payload carried ahead of the connection. */
 #define CAP_EARLY_DATA (64u * 1024u)
 /* Transports one chain may list (SSTPSHIM_TRANSPORTS). */

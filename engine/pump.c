@@ -5,10 +5,6 @@
  *
  * Backpressure as in libevent's sample/le-proxy.c: stop reading a side while the other side's
  * output holds CAP_PUMP_BUFFER bytes, resume below half of that. */
-
-/* Bytes read from the application's socket per wake-up, past libevent's 4 KiB: a few of the
- * encapsulations' 32768-octet bodies, so that each wake-up hands the transport whole ones. */
-#define PUMP_READ_MORE (128u * 1024u)
 #include "engine/pump.h"
 
 #include <event2/buffer.h>
@@ -69,9 +65,10 @@ static void pump_read_cb(struct bufferevent *bev, void *arg)
 	struct evbuffer *out = bufferevent_get_output(dst->bev), *in = bufferevent_get_input(bev);
 	size_t queued = evbuffer_get_length(out);
 
-	if (!src->eof && queued < CAP_PUMP_BUFFER) /* a stream without a socket is left alone */
-		ev_read_more(bev, CAP_PUMP_BUFFER - queued < PUMP_READ_MORE ? CAP_PUMP_BUFFER - queued
-									      : PUMP_READ_MORE);
+	/* whole bodies per wake-up for the transport; a stream without a socket is left alone */
+	if (!src->eof && queued < CAP_PUMP_BUFFER)
+		ev_read_more(bev, CAP_PUMP_BUFFER - queued < CAP_READ_MORE ? CAP_PUMP_BUFFER - queued
+									     : CAP_READ_MORE);
 	/* Nothing queued before these bytes: straight to a socket, rather than registering for its
 	 * writability and writing a loop turn later. What it does not take is queued. */
 	if (!queued && pump_stream_is_socket(dst->bev))

@@ -294,7 +294,6 @@ static bool pvc_respond(struct relay_pvc *vc, struct bufferevent *bev, bool carr
 static void pvc_backend_read(struct bufferevent *bev, void *arg)
 {
 	struct relay_pvc *vc = arg;
-
 	size_t have = evbuffer_get_length(bufferevent_get_input(bev));
 
 	/* what else the socket holds goes in the same answer, not 4096 octets per poll */

@@ -103,12 +103,12 @@ void relay_send_now(struct bufferevent *bev, const void *first, size_t len, stru
 		    size_t n);
 
 /* Bytes a backend's read callback reads past libevent's 4 KiB (ev_read_more) when its input
- * holds have of CAP_RELAY_BUFFER: a few encapsulated bodies per wake-up, never past the buffer. */
+ * holds have: CAP_READ_MORE, never past CAP_RELAY_BUFFER. */
 static inline size_t relay_backend_read_max(size_t have)
 {
 	size_t room = have < CAP_RELAY_BUFFER ? CAP_RELAY_BUFFER - have : 0;
 
-	return room < 128u * 1024u ? room : 128u * 1024u;
+	return room < CAP_READ_MORE ? room : CAP_READ_MORE;
 }
 
 /* Frees a client stream now and counts it closed. NULL is a no-op. */

@@ -30,7 +30,8 @@ void ev_read_more(struct bufferevent *bev, size_t max)
 		iov[i] = (struct iovec){ vec[i].iov_base, vec[i].iov_len };
 	}
 	/* MSG_DONTWAIT: the socket may be a blocking one that libevent reads only when ready */
-	got = recvmsg(fd, &(struct msghdr){ .msg_iov = iov, .msg_iovlen = (size_t)n }, MSG_DONTWAIT);
+	got = recvmsg(fd, &(struct msghdr){ .msg_iov = iov, .msg_iovlen = (size_t)n },
+		      MSG_DONTWAIT);
 	for (int i = 0; i < n; i++) {
 		size_t take = got > 0 ? ((size_t)got < vec[i].iov_len ? (size_t)got : vec[i].iov_len) : 0;
 		vec[i].iov_len = take;

@@ -62,7 +62,8 @@ bool kac_flow_send(struct kac *c)
 	if (!kac_have_inflight(c)) {
 		c->inflight_offset = c->up;
 		if (len) {
-			evbuffer_remove_buffer(in, c->inflight, len < KA_CHUNK_MAX ? len : KA_CHUNK_MAX);
+			evbuffer_remove_buffer(in, c->inflight,
+					       len < KA_CHUNK_MAX ? len : KA_CHUNK_MAX);
 			if (!c->app_eof) /* room again: see kac_mine_read */
 				ev_read_resume(c->mine);
 		} else if (c->app_eof && !c->end_acked)

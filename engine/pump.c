@@ -67,8 +67,9 @@ static void pump_read_cb(struct bufferevent *bev, void *arg)
 
 	/* whole bodies per wake-up for the transport; a stream without a socket is left alone */
 	if (!src->eof && queued < CAP_PUMP_BUFFER)
-		ev_read_more(bev, CAP_PUMP_BUFFER - queued < CAP_READ_MORE ? CAP_PUMP_BUFFER - queued
-									     : CAP_READ_MORE);
+		ev_read_more(bev, CAP_PUMP_BUFFER - queued < CAP_READ_MORE
+					  ? CAP_PUMP_BUFFER - queued
+					  : CAP_READ_MORE);
 	/* Nothing queued before these bytes: straight to a socket, rather than registering for its
 	 * writability and writing a loop turn later. What it does not take is queued. */
 	if (!queued && pump_stream_is_socket(dst->bev))

@@ -209,7 +209,7 @@ static bool pvc_answer(struct relay_pvc *vc, struct bufferevent *bev)
 	fields_len = poll_msg_write(&m, fields, sizeof fields);
 	ll_http_date(time(NULL), date);
 	if (!fields_len || poll_response_head_write(msg, PVC_HEAD_MAX, &head_len, 200, date,
-						     RELAY_SERVER, fields_len + len, eof) < 0) {
+						    RELAY_SERVER, fields_len + len, eof) < 0) {
 		relay_client_free(vc->r, bev);
 		pvc_close(vc, 0, "cannot write a response");
 		return false;

@@ -37,7 +37,7 @@ static const char *const relay_ka_state_names[] = { "connected", "backend", "est
 
 struct relay_ka {
 	struct relay *r;
-	struct relay_ka *next; /* in its bucket of r->ka_buckets */
+	struct vc_entry link; /* in r->ka_vcs */
 	char guid[CAP_GUID_MAX + 1];
 	char peer[64];
 	enum relay_ka_state state;
@@ -47,10 +47,10 @@ struct relay_ka {
 	char get_peer[64], post_peer[64]; /* the far ends of those connections, for the log */
 	struct bufferevent *post;   /* the connection of the POST being read or answered */
 	bool post_close, post_handshake, post_end;
+	bool post_done;             /* body read, response waits for the backend's room */
 	uint64_t post_left, post_skip; /* body octets still to read, and to drop of those */
 	char echo[24];              /* the handshake POST's body */
 	size_t echo_len;
-	bool post_done;             /* body read, response waits for the backend's room */
 	struct bufferevent *backend;
 	struct relay_dial *dial;
 	struct event *timer;        /* ConnectionEstablishment, then IdleConnection (3.4.2) */
@@ -69,28 +69,11 @@ static void relay_ka_go(struct relay_ka *vc, enum relay_ka_state to)
 
 /* --- VirtualConnectionGUIDList (3.4.1.1) ------------------------------------------------- */
 
-static struct relay_ka **relay_ka_bucket(struct relay *r, const char *guid)
-{
-	return &r->ka_buckets[relay_guid_hash(guid) & (CAP_RELAY_BUCKETS - 1)];
-}
-
 static struct relay_ka *relay_ka_find(struct relay *r, const char *guid)
 {
-	struct relay_ka *vc = *relay_ka_bucket(r, guid);
+	struct vc_entry *e = vc_table_find(&r->ka_vcs, guid);
 
-	while (vc && strcmp(vc->guid, guid) != 0)
-		vc = vc->next;
-	return vc;
-}
-
-static void relay_ka_unlink(struct relay_ka *vc)
-{
-	struct relay_ka **p = relay_ka_bucket(vc->r, vc->guid);
-
-	while (*p && *p != vc)
-		p = &(*p)->next;
-	if (*p)
-		*p = vc->next;
+	return e ? VC_TABLE_OWNER(e, struct relay_ka, link) : NULL;
 }
 
 /* --- closing (3.4.4.1) ------------------------------------------------------------------- */
@@ -103,7 +86,7 @@ static void relay_ka_close(struct relay_ka *vc, bool graceful, const char *why)
 
 	log_info("ka %.8s (%s): closed, %s; %llu octets up, %llu down", vc->guid, vc->peer, why,
 		 (unsigned long long)vc->up, (unsigned long long)vc->down);
-	relay_ka_unlink(vc);
+	vc_table_remove(&r->ka_vcs, &vc->link);
 	relay_backend_cancel(vc->dial);
 	event_free(vc->timer);
 	if (vc->backend)
@@ -407,7 +390,6 @@ static bool relay_ka_maybe_connect(struct relay_ka *vc)
 static struct relay_ka *relay_ka_new(struct relay *r, const char *guid, const char *peer)
 {
 	struct relay_ka *vc = calloc(1, sizeof *vc);
-	struct relay_ka **bucket;
 
 	if (vc)
 		vc->timer = evtimer_new(r->base, relay_ka_timeout, vc);
@@ -418,9 +400,7 @@ static struct relay_ka *relay_ka_new(struct relay *r, const char *guid, const ch
 	vc->r = r;
 	snprintf(vc->guid, sizeof vc->guid, "%s", guid);
 	snprintf(vc->peer, sizeof vc->peer, "%s", peer);
-	bucket = relay_ka_bucket(r, vc->guid);
-	vc->next = *bucket;
-	*bucket = vc;
+	vc_table_add(&r->ka_vcs, &vc->link, vc->guid);
 	r->n_vcs++;
 	relay_ka_timer_start(vc, r->opts.establish_ms); /* 3.4.5.1.1, 3.4.5.2.1 */
 	return vc;
@@ -534,14 +514,17 @@ void relay_ka_abort_guid(struct relay *r, const char *guid)
 		relay_ka_close(vc, false, "protocol error on a request naming it");
 }
 
+/* Closes only the virtual connection it is given (relay_ka_close frees nothing of another), as
+ * vc_table_each requires. */
+static void relay_ka_drain_one(struct vc_entry *e, void *arg)
+{
+	struct relay_ka *vc = VC_TABLE_OWNER(e, struct relay_ka, link);
+
+	if (vc->state != KA_ESTABLISHED)
+		relay_ka_close(vc, false, "draining: not established");
+}
+
 void relay_ka_drain(struct relay *r)
 {
-	for (unsigned i = 0; i < CAP_RELAY_BUCKETS; i++) {
-		struct relay_ka *vc = r->ka_buckets[i], *next;
-		for (; vc; vc = next) {
-			next = vc->next;
-			if (vc->state != KA_ESTABLISHED)
-				relay_ka_close(vc, false, "draining: not established");
-		}
-	}
+	vc_table_each(&r->ka_vcs, relay_ka_drain_one, NULL);
 }

@@ -49,7 +49,7 @@ enum pvc_wait { PVC_WAIT_BACKEND, PVC_WAIT_DATA, PVC_WAIT_DRAIN };
 
 struct relay_pvc {
 	struct relay *r;
-	struct relay_pvc *next; /* in its bucket of r->poll_buckets */
+	struct vc_entry link; /* in r->poll_vcs */
 	char guid[CAP_POLL_GUID + 1];
 	char name[CAP_HOST_NAME + 1]; /* Relay-Server-Name as the client wrote it */
 	enum pvc_state state;
@@ -60,8 +60,8 @@ struct relay_pvc {
 	struct event *hold;   /* --poll-hold of a pending poll */
 	struct event *expire; /* ConnectionEstablishment (3.6.2.1), then --poll-expire */
 	uint64_t seq;         /* the last request accepted (RequestSequenceNum, 3.5.1.1) */
-	bool seq_data;        /* it carried data or the end of the client's data */
 	struct evbuffer *sent; /* the data of response `seq`, until request seq + 1 */
+	bool seq_data;        /* request `seq` carried data or the end of the client's data */
 	bool client_eof, backend_shut; /* client -> backend finished, and passed on */
 	bool backend_eof, eof_sent;    /* backend -> client finished, and told */
 	uint64_t up, down;
@@ -76,32 +76,11 @@ static void pvc_go(struct relay_pvc *vc, enum pvc_state to)
 
 /* --- VirtualConnectionGUIDList (3.6.1.1) ------------------------------------------------- */
 
-static struct relay_pvc **pvc_bucket(struct relay *r, const char *guid)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (; *guid; guid++)
-		h = (h ^ (unsigned char)*guid) * 16777619u;
-	return &r->poll_buckets[h & (CAP_RELAY_BUCKETS - 1)];
-}
-
 static struct relay_pvc *pvc_find(struct relay *r, const char *guid)
 {
-	struct relay_pvc *vc = *pvc_bucket(r, guid);
+	struct vc_entry *e = vc_table_find(&r->poll_vcs, guid);
 
-	while (vc && strcmp(vc->guid, guid) != 0)
-		vc = vc->next;
-	return vc;
-}
-
-static void pvc_unlink(struct relay_pvc *vc)
-{
-	struct relay_pvc **p = pvc_bucket(vc->r, vc->guid);
-
-	while (*p && *p != vc)
-		p = &(*p)->next;
-	if (*p)
-		*p = vc->next;
+	return e ? VC_TABLE_OWNER(e, struct relay_pvc, link) : NULL;
 }
 
 /* --- closing (3.6.4.1) ---------------------------------------------------------------------- */
@@ -127,7 +106,7 @@ static void pvc_close(struct relay_pvc *vc, unsigned status, const char *why)
 
 	log_info("pvc %.8s (%s): closed, %s; %llu octets up, %llu down", vc->guid, vc->peer, why,
 		 (unsigned long long)vc->up, (unsigned long long)vc->down);
-	pvc_unlink(vc);
+	vc_table_remove(&r->poll_vcs, &vc->link);
 	relay_backend_cancel(vc->dial);
 	event_free(vc->hold);
 	event_free(vc->expire);
@@ -383,7 +362,6 @@ static void pvc_backend_ready(struct bufferevent *bev, int err, void *arg)
 static void pvc_probe(struct relay *r, const struct relay_preq *req)
 {
 	struct relay_pvc *vc = NULL;
-	struct relay_pvc **bucket;
 
 	if (r->n_pvcs < CAP_RELAY_POLL_VCS && (vc = calloc(1, sizeof *vc))) {
 		vc->hold = evtimer_new(r->base, pvc_hold_end, vc);
@@ -407,9 +385,7 @@ static void pvc_probe(struct relay *r, const struct relay_preq *req)
 	snprintf(vc->guid, sizeof vc->guid, "%s", req->msg->guid);
 	snprintf(vc->name, sizeof vc->name, "%s", req->msg->relay_name);
 	snprintf(vc->peer, sizeof vc->peer, "%s", req->peer);
-	bucket = pvc_bucket(r, vc->guid);
-	vc->next = *bucket;
-	*bucket = vc;
+	vc_table_add(&r->poll_vcs, &vc->link, vc->guid);
 	r->n_pvcs++;
 	log_debug("pvc %.8s: probe from %s", vc->guid, req->peer);
 	pvc_pend(vc, req->bev, PVC_WAIT_BACKEND);
@@ -509,16 +485,19 @@ void relay_pvc_abort(struct relay *r, const char *guid, const char *why)
 		pvc_close(vc, 0, why);
 }
 
+/* Closes or answers only the virtual connection it is given (pvc_close and pvc_answer free
+ * nothing of another), as vc_table_each requires. */
+static void pvc_drain_one(struct vc_entry *e, void *arg)
+{
+	struct relay_pvc *vc = VC_TABLE_OWNER(e, struct relay_pvc, link);
+
+	if (vc->state != PVC_ESTABLISHED)
+		pvc_close(vc, 500, "draining: not established");
+	else if (vc->pending && vc->wait == PVC_WAIT_DATA)
+		pvc_answer_pending(vc);
+}
+
 void relay_poll_drain(struct relay *r)
 {
-	for (unsigned i = 0; i < CAP_RELAY_BUCKETS; i++) {
-		struct relay_pvc *vc = r->poll_buckets[i], *next;
-		for (; vc; vc = next) {
-			next = vc->next;
-			if (vc->state != PVC_ESTABLISHED)
-				pvc_close(vc, 500, "draining: not established");
-			else if (vc->pending && vc->wait == PVC_WAIT_DATA)
-				pvc_answer_pending(vc);
-		}
-	}
+	vc_table_each(&r->poll_vcs, pvc_drain_one, NULL);
 }

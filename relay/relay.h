@@ -60,7 +60,7 @@ struct relay {
 	unsigned n_vcs;
 	struct vc_table ll_vcs;     /* VirtualConnectionGUIDList (3.2.1.1) */
 	struct vc_table ka_vcs;     /* the same for KeepAlive (3.4.1.1) */
-	struct relay_pvc *poll_buckets[CAP_RELAY_BUCKETS]; /* the same for Polling (3.6.1.1) */
+	struct vc_table poll_vcs;   /* the same for Polling (3.6.1.1) */
 	unsigned n_pvcs;
 };
 

@@ -64,16 +64,6 @@ struct relay {
 	unsigned n_pvcs;
 };
 
-/* FNV-1a of a Virtual-Connection-GUID, for the buckets of the GUID tables. */
-static inline uint32_t relay_guid_hash(const char *guid)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *guid; guid++)
-		h = (h ^ (unsigned char)*guid) * 16777619u;
-	return h;
-}
-
 /* relay/listen.c ---------------------------------------------------------------------------- */
 
 /* Parses "ADDR:PORT" (ADDR alone gets default_port; port 0 only when allow_zero) and resolves

@@ -26,6 +26,7 @@
 #include "engine/poll_client.h"
 #include "engine/poll_xchg.h"
 #include "engine/proxy_series.h"
+#include "engine/pump.h"
 #include "proto/poll_checksum.h"
 #include "proto/poll_http.h"
 
@@ -112,16 +113,12 @@ int pc_send(struct poll_client *c, uint64_t seq, const void *data, size_t len, b
 /* The virtual connection ends (3.5.4.2): an error reaches the application as a reset. */
 static void pc_close(struct poll_client *c, bool error, const char *why)
 {
-	struct bufferevent *peer = c->mine ? bufferevent_pair_get_partner(c->mine) : NULL;
-
 	log_info("tunnel %u: polling vc %.8s closed: %s (%llu octets up, %llu down, %llu requests)",
 		 c->id, c->guid, why, (unsigned long long)c->up, (unsigned long long)c->down,
 		 (unsigned long long)c->requests);
 	pc_go(c, PC_CLOSED);
-	if (error && peer) {
-		errno = ECONNRESET;
-		bufferevent_trigger_event(peer, BEV_EVENT_ERROR, 0);
-	}
+	if (error)
+		pump_pair_reset(c->mine);
 	pc_free(c);
 }
 

@@ -227,6 +227,16 @@ struct pump *pump_start_split(struct tunnel *t, int app_fd, const struct tp_spli
 	return p;
 }
 
+void pump_pair_reset(struct bufferevent *mine)
+{
+	struct bufferevent *peer = mine ? bufferevent_pair_get_partner(mine) : NULL;
+
+	if (peer) {
+		errno = ECONNRESET;
+		bufferevent_trigger_event(peer, BEV_EVENT_ERROR, 0);
+	}
+}
+
 void pump_free(struct pump *p)
 {
 	if (!p)

@@ -28,6 +28,11 @@ struct pump *pump_start_split(struct tunnel *t, int app_fd, const struct tp_spli
  * no bufferevent beneath it. */
 bool pump_stream_is_socket(struct bufferevent *stream);
 
+/* For a stream that is our end (mine) of a bufferevent pair, the other end being the pump's:
+ * makes the pump see a network error, so that the application gets a reset, not a clean end.
+ * Call before freeing mine; NULL, or an end whose partner is gone, is a no-op. */
+void pump_pair_reset(struct bufferevent *mine);
+
 /* Releases both sides. NULL is a no-op. */
 void pump_free(struct pump *p);
 

@@ -25,6 +25,7 @@
 #include "engine/ka_client.h"
 #include "engine/proxy.h"
 #include "engine/proxy_series.h"
+#include "engine/pump.h"
 #include "engine/relay_where.h"
 #include "engine/transport.h"
 #include "engine/tunnel.h"
@@ -95,15 +96,11 @@ void kac_fail(struct kac *c, int err, const char *why)
 
 void kac_close(struct kac *c, bool error, const char *why)
 {
-	struct bufferevent *peer = c->mine ? bufferevent_pair_get_partner(c->mine) : NULL;
-
 	log_debug("tunnel %u: keepalive closed: %s (%llu octets up, %llu down)", c->id, why,
 		  (unsigned long long)c->up, (unsigned long long)c->down);
 	kac_go(c, KAC_CLOSED);
-	if (error && peer) {
-		errno = ECONNRESET;
-		bufferevent_trigger_event(peer, BEV_EVENT_ERROR, 0);
-	}
+	if (error)
+		pump_pair_reset(c->mine);
 	kac_free(c);
 }
 

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "engine/pump.h"
 #include "engine/tp_longlived.h"
 #include "engine/transport.h"
 
@@ -21,15 +22,11 @@
  * on a network-side error), then both sessions close (3.1.4.2). */
 static void tp_ll_close(struct tp_ll *c, bool error, const char *why)
 {
-	struct bufferevent *peer = c->mine ? bufferevent_pair_get_partner(c->mine) : NULL;
-
 	log_debug("tunnel %u: longlived closed: %s (%llu octets up, %llu down)", c->id, why,
 		  (unsigned long long)c->post_sent, (unsigned long long)c->get_received);
 	tp_ll_go(c, TP_LL_CLOSED);
-	if (error && peer) {
-		errno = ECONNRESET;
-		bufferevent_trigger_event(peer, BEV_EVENT_ERROR, 0);
-	}
+	if (error)
+		pump_pair_reset(c->mine);
 	tp_ll_free(c);
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""KeepAlive requests written by hand against sstp-relay: ka_probe.py RELAY_PORT
+"""KeepAlive requests written by hand against sstp-relay: ka_probe.py RELAY_PORT [drain]
 
 The relay's backend is an echo server, so what the backend received comes back in GET
 responses. Checks the handshake (2.2.2.2, 3.4.5), the offset deduplication and end marker of
@@ -168,5 +168,25 @@ def errors():
         fail("a wrong echo string got an answer")
 
 
-for scenario in (dedupe, no_offset, end_marker, errors):
-    scenario()
+def drain():
+    """ka_probe.py PORT drain: an established virtual connection and a half-open one (a GET and
+    no POST); prints "ready" and waits for a line on stdin, sent once the relay drains (SIGTERM).
+    Then the half-open one is closed, and the established one carries on until it is left."""
+    g, gs, ps = handshake()
+    half = connect()
+    half.sendall(get_req(guid()))
+    print("ready", flush=True)
+    sys.stdin.readline()
+    if response(half)[0] is not None:
+        fail("the half-open virtual connection got an answer while draining")
+    ps.sendall(post_req(g, b"still here", 0))
+    expect(ps, 200, "a chunk while draining")
+    read_down(g, gs, b"still here")
+    leave(g, gs, ps)
+
+
+if sys.argv[2:] == ["drain"]:
+    drain()
+else:
+    for scenario in (dedupe, no_offset, end_marker, errors):
+        scenario()

@@ -240,5 +240,21 @@ def sc_garbage():
     sc_handshake()                               # and the relay still works
 
 
+def sc_drain():
+    """For SIGTERM: an established virtual connection with a poll held (nothing to return) and one
+    that only sent its probe; prints "ready" and waits for a line on stdin, sent once the relay
+    drains. The held poll must then be answered at once, not when its hold runs out."""
+    g = guid()
+    seq = collect(g, 1, b"ping", handshake(g, b"ping"))
+    held = send(body(g, seq))
+    expect_status(request(guid(), 0), 400, "a probe")
+    print("ready", flush=True)
+    sys.stdin.readline()
+    start = time.monotonic()
+    fields(read_reply(held) or fail("the held poll was closed unanswered"), seq)
+    if time.monotonic() - start > 2.5:
+        fail("the held poll was answered when its hold ran out, not when the relay drained")
+
+
 SCENARIOS = {k[3:]: v for k, v in globals().items() if k.startswith("sc_")}
 SCENARIOS[sys.argv[1]]()

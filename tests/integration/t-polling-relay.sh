@@ -5,7 +5,8 @@
 # connection (and a checksum sent signed or wider than 32 bits accepted), the resend of an
 # abandoned held poll and the retransmission of a response the client never read, the ends of
 # data both ways, expiry of an abandoned virtual connection, garbage. The relay must survive
-# every scenario with no descriptor left open.
+# every scenario with no descriptor left open. Then SIGTERM: a held poll is answered at once,
+# and the relay exits 0.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/poll_lib.sh"
 
@@ -21,3 +22,20 @@ relay: $(tail -8 "$WORK/relay.log")"
 done
 poll_assert_relay_clean "$fds"
 pass "relay: no descriptor left open"
+
+mkfifo "$WORK/go"
+exec {go}<> "$WORK/go" # read-write: opening it never blocks, and the probe's read waits for our line
+spawn python3 "$POLL_PROBE" drain "$POLL_RELAY_PORT" < "$WORK/go" > "$WORK/probe.drain" 2>&1
+probe=$LAST_PID
+wait_line "$WORK/probe.drain" '^ready'
+kill -TERM "$POLL_RELAY_PID"
+wait_line "$WORK/relay.log" 'signal 15: draining'
+echo go >&"$go"
+wait "$probe" || fail "drain: $(head -c 600 "$WORK/probe.drain")
+relay: $(tail -8 "$WORK/relay.log")"
+rc=0
+timeout 10 tail --pid="$POLL_RELAY_PID" -f /dev/null || rc=$?
+[ "$rc" = 0 ] || fail "the relay did not exit after draining: $(tail -5 "$WORK/relay.log")"
+wait "$POLL_RELAY_PID" || fail "the relay exited with status $?"
+grep -q "drained: no connection left" "$WORK/relay.log" || fail "no drain message logged"
+pass "relay: SIGTERM answered the held poll at once, and the relay exited 0"

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 probe_run probe_connect block "blocking connect via direct443, 256 KiB echoed, then EISCONN"
-probe_run probe_connect handoff "a blocking connect ends with the TCP socket itself under the fd (TCP_INFO, getpeername); a non-blocking one keeps its socketpair"
+probe_run probe_connect handoff "a blocking connect ends with the TCP socket itself under the fd (TCP_INFO, getpeername, an epoll registration made before); a non-blocking one keeps its socketpair"
 probe_run probe_connect refused "every transport refused: -1/ECONNREFUSED"
 probe_run probe_connect timeout "SSTPSHIM_CONNECT_TIMEOUT=1 against a full accept queue: ETIMEDOUT after 1-5 s, blocking and not"
 probe_run probe_connect again "pending connect: not writable, EALREADY, ENOTCONN; then 0 or EISCONN, then EISCONN"

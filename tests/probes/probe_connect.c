@@ -1,6 +1,7 @@
 /* connect() under the shim as an application sees it: success and failure, blocking and not,
  * timeouts, repeated connect(), TCP Fast Open, half-close, resets, and ports left alone.
  * Each scenario closes what it opened and checks that the descriptor count comes back. */
+#include <sys/epoll.h>
 #include <sys/time.h>
 
 #include "tests/probes/probe.h"
@@ -33,16 +34,24 @@ static void scenario_block(void)
 /* A blocking connect() won by a transport whose stream is a plain socket (here direct443) ends with
  * that socket itself under the application's fd, as proxychains would leave it: the kernel lists a
  * TCP connection and TCP_INFO is its own, while getpeername() still names the destination asked
- * for. A non-blocking connect() keeps its socketpair end and the engine's pump. */
+ * for, and an epoll registration made before connect() still reports it. A non-blocking connect()
+ * keeps its socketpair end and the engine's pump. */
 static void scenario_handoff(void)
 {
 	int baseline, port = connect_echo_setup(&baseline);
 	int fd = probe_socket(AF_INET, 0), nb = probe_socket(AF_INET, SOCK_NONBLOCK);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLOUT, .data.fd = fd }, got;
 	struct tcp_info info;
 	struct sockaddr_in peer;
 	socklen_t len = sizeof info, plen = sizeof peer;
 
+	/* registered before connect(): the registration follows the fd to the handed-over socket */
+	CHECK(ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0, "epoll_ctl ADD before connect");
 	CHECK(probe_connect(fd, "127.0.0.1", port) == 0, "blocking connect through the shim");
+	CHECK(epoll_wait(ep, &got, 1, PROBE_WAIT_MS) == 1 && got.data.fd == fd &&
+	      (got.events & EPOLLOUT), "epoll does not report the connected fd writable");
+	close(ep);
 	CHECK(probe_kernel_family(fd) == AF_INET, "the kernel says fd %d is family %d, not TCP/IPv4", fd,
 	      probe_kernel_family(fd));
 	CHECK(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&

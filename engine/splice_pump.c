@@ -23,6 +23,7 @@
 
 #include "common/caps.h"
 #include "common/log.h"
+#include "common/splice_step.h"
 #include "engine/app_end.h"
 #include "engine/tunnel.h"
 
@@ -61,8 +62,6 @@ struct splice_pump {
 	bool over;                  /* tunnel_close() was called: move nothing more */
 };
 
-enum splice_io { SPLICE_IO_DONE, SPLICE_IO_AGAIN, SPLICE_IO_FAILED };
-
 static void splice_pump_fail(struct splice_pump *p, bool net)
 {
 	log_debug("tunnel %u: %s side failed: %s", p->tunnel->id, net ? "network" : "application",
@@ -74,80 +73,24 @@ static void splice_pump_fail(struct splice_pump *p, bool net)
 	tunnel_close(p->tunnel);
 }
 
-static enum splice_io splice_io_result(ssize_t n)
-{
-	if (n >= 0)
-		return SPLICE_IO_DONE;
-	return errno == EAGAIN || errno == EINTR ? SPLICE_IO_AGAIN : SPLICE_IO_FAILED;
-}
-
-/* Writes the head, then the pipe, to dst. AGAIN as soon as dst takes less than offered. */
 static enum splice_io splice_dir_flush(struct splice_dir *d)
 {
-	size_t len = evbuffer_get_length(d->head);
-	ssize_t n;
-
-	if (len > 0) {
-		n = evbuffer_write(d->head, d->dst);
-		if (n < 0 || (size_t)n < len)
-			return n < 0 ? splice_io_result(n) : SPLICE_IO_AGAIN;
-	}
-	if (d->queued == 0)
-		return SPLICE_IO_DONE;
-	n = splice(d->pipe[0], NULL, d->dst, NULL, d->queued, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-	if (n < 0)
-		return splice_io_result(n);
-	d->queued -= (size_t)n;
-	return d->queued ? SPLICE_IO_AGAIN : SPLICE_IO_DONE;
-}
-
-/* The budget is spent: src may only end. DONE with eof set at its end; FAILED (EMSGSIZE) when it
- * brings more. */
-static enum splice_io splice_dir_spent(struct splice_dir *d)
-{
-	char c;
-	ssize_t n = recv(d->src, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-
-	if (n > 0) {
-		log_debug("tunnel %u: more than the content length allows", d->pump->tunnel->id);
-		errno = EMSGSIZE;
-		return SPLICE_IO_FAILED;
-	}
-	if (n < 0)
-		return splice_io_result(n);
-	d->eof = true;
-	return SPLICE_IO_DONE;
+	return splice_step_flush(d->head, d->pipe[0], &d->queued, d->dst);
 }
 
 /* Reads src into the empty pipe; AGAIN when src has nothing, DONE with eof set at its end. */
 static enum splice_io splice_dir_fill(struct splice_dir *d)
 {
-	size_t want = d->budget < d->pipe_size ? (size_t)d->budget : d->pipe_size;
-	ssize_t n;
+	enum splice_io rc = splice_step_fill(d->src, d->pipe[1], d->pipe_size, &d->budget,
+					     &d->queued, &d->eof);
 
-	if (want == 0)
-		return splice_dir_spent(d);
-	n = splice(d->src, NULL, d->pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-	if (n < 0)
-		return splice_io_result(n);
-	if (n == 0)
-		d->eof = true;
-	d->queued = (size_t)n;
-	d->budget -= (uint64_t)n;
-	if (n > 0 && d == &d->pump->down)
+	if (rc == SPLICE_IO_FAILED && errno == EMSGSIZE) {
+		log_debug("tunnel %u: more than the content length allows", d->pump->tunnel->id);
+		errno = EMSGSIZE;
+	}
+	if (d->queued > 0 && d == &d->pump->down)
 		event_base_gettimeofday_cached(d->pump->tunnel->base, &d->pump->last_down);
-	return SPLICE_IO_DONE;
-}
-
-static void splice_event_set(struct event *ev, bool *on, bool want)
-{
-	if (*on == want)
-		return;
-	*on = want;
-	if (want)
-		event_add(ev, NULL);
-	else
-		event_del(ev);
+	return rc;
 }
 
 /* Waits for dst while bytes are pending, else for src until its end. */

@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/splice_step.h"
+
 /* 256 KiB pipes, as the engine's (bench/README.md); each virtual connection has two. */
 #define RELAY_SPLICE_PIPE (256 * 1024)
 /* Bytes moved per wakeup before the loop serves other connections. */
@@ -31,72 +33,21 @@ struct relay_splice {
 	void *arg;
 };
 
-enum relay_io { IO_DONE, IO_AGAIN, IO_FAILED };
-
-static enum relay_io relay_io_result(ssize_t n)
+static enum splice_io relay_splice_flush(struct relay_splice *s)
 {
-	if (n >= 0)
-		return IO_DONE;
-	return errno == EAGAIN || errno == EINTR ? IO_AGAIN : IO_FAILED;
-}
-
-/* Writes the head, then the pipe, to dst. AGAIN as soon as dst takes less than offered. */
-static enum relay_io relay_splice_flush(struct relay_splice *s)
-{
-	size_t len = evbuffer_get_length(s->head);
-	ssize_t n;
-
-	if (len > 0) {
-		n = evbuffer_write(s->head, s->dst);
-		if (n < 0 || (size_t)n < len)
-			return n < 0 ? relay_io_result(n) : IO_AGAIN;
-	}
-	if (s->queued == 0)
-		return IO_DONE;
-	n = splice(s->pipe[0], NULL, s->dst, NULL, s->queued, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-	if (n < 0)
-		return relay_io_result(n);
-	s->queued -= (size_t)n;
-	return s->queued ? IO_AGAIN : IO_DONE;
+	return splice_step_flush(s->head, s->pipe[0], &s->queued, s->dst);
 }
 
 /* Fills the empty pipe from src within the budget. FAILED with errno EMSGSIZE past it. */
-static enum relay_io relay_splice_fill(struct relay_splice *s)
+static enum splice_io relay_splice_fill(struct relay_splice *s)
 {
-	size_t want = s->budget < s->pipe_size ? (size_t)s->budget : s->pipe_size;
-	ssize_t n;
-	char c;
+	enum splice_io rc = splice_step_fill(s->src, s->pipe[1], s->pipe_size, &s->budget,
+					     &s->queued, &s->eof);
 
-	if (want == 0) { /* only src's end may come now */
-		n = recv(s->src, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-		if (n > 0)
-			errno = EMSGSIZE;
-		if (n > 0 || n < 0)
-			return n > 0 ? IO_FAILED : relay_io_result(n);
-		s->eof = true;
-		return IO_DONE;
-	}
-	n = splice(s->src, NULL, s->pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-	if (n < 0)
-		return relay_io_result(n);
-	s->eof = n == 0;
-	s->queued = (size_t)n;
-	s->budget -= (uint64_t)n;
-	s->moved += (uint64_t)n;
-	if (n > 0)
+	s->moved += s->queued;
+	if (s->queued > 0)
 		event_base_gettimeofday_cached(s->base, &s->last);
-	return IO_DONE;
-}
-
-static void relay_splice_set(struct event *ev, bool *on, bool want)
-{
-	if (*on == want)
-		return;
-	*on = want;
-	if (want)
-		event_add(ev, NULL);
-	else
-		event_del(ev);
+	return rc;
 }
 
 /* Moves what can be moved now; returns the end to report, or -1 to wait. */
@@ -104,18 +55,18 @@ static int relay_splice_run(struct relay_splice *s)
 {
 	size_t moved = 0;
 	bool drained = false; /* src gave less than a pipeful: most likely empty now */
-	enum relay_io rc;
+	enum splice_io rc;
 
 	for (;;) {
 		rc = relay_splice_flush(s);
-		if (rc == IO_FAILED)
+		if (rc == SPLICE_IO_FAILED)
 			return RELAY_SPLICE_DST_ERROR;
-		if (rc == IO_AGAIN || s->eof || drained || moved >= RELAY_SPLICE_BUDGET)
+		if (rc == SPLICE_IO_AGAIN || s->eof || drained || moved >= RELAY_SPLICE_BUDGET)
 			break;
 		rc = relay_splice_fill(s);
-		if (rc == IO_FAILED)
+		if (rc == SPLICE_IO_FAILED)
 			return errno == EMSGSIZE ? RELAY_SPLICE_OVER : RELAY_SPLICE_SRC_ERROR;
-		if (rc == IO_AGAIN)
+		if (rc == SPLICE_IO_AGAIN)
 			break;
 		moved += s->queued;
 		drained = s->queued < s->pipe_size && s->budget > 0;
@@ -131,14 +82,14 @@ static void relay_splice_step(struct relay_splice *s)
 	bool pending = s->queued > 0 || evbuffer_get_length(s->head) > 0;
 
 	if (end >= 0) {
-		relay_splice_set(s->rd, &s->rd_on, false);
-		relay_splice_set(s->wr, &s->wr_on, false);
+		splice_event_set(s->rd, &s->rd_on, false);
+		splice_event_set(s->wr, &s->wr_on, false);
 		errno = err;
 		s->cb(s, (enum relay_splice_end)end, s->arg);
 		return;
 	}
-	relay_splice_set(s->wr, &s->wr_on, pending);
-	relay_splice_set(s->rd, &s->rd_on, !pending && !s->eof);
+	splice_event_set(s->wr, &s->wr_on, pending);
+	splice_event_set(s->rd, &s->rd_on, !pending && !s->eof);
 }
 
 static void relay_splice_io_cb(evutil_socket_t fd, short what, void *arg)
@@ -192,7 +143,7 @@ struct relay_splice *relay_splice_start(struct event_base *base, int src, int ds
 	if (s->guard)
 		event_add(s->guard, NULL);
 	/* From the loop: the owner's state must be complete before the first report. */
-	relay_splice_set(s->wr, &s->wr_on, true);
+	splice_event_set(s->wr, &s->wr_on, true);
 	return s;
 fail:
 	saved = errno;

@@ -221,7 +221,8 @@ static void tunnel_hand_over(struct tunnel *t, struct bufferevent *stream, const
 	bufferevent_free(stream);
 	t->status->handoff_fd = fd;
 	t->status->handoff_native = 1;
-	tunnel_go_established(t, transport, fd, true);
+	/* no local address: the application asks the socket itself (shim/sockname.c) */
+	tunnel_go_established(t, transport, -1, true);
 	log_debug("tunnel %u: socket handed to the application", t->id);
 	tunnel_close(t);
 }

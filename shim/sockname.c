@@ -8,6 +8,7 @@
 #include "shim/sock.h"
 
 struct shim_namecall {
+	int fd;
 	struct sockaddr *addr;
 	socklen_t *len;
 };
@@ -35,7 +36,7 @@ static int shim_peer_cb(struct shim_sock *s, void *arg)
 
 __attribute__((visibility("default"))) int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	struct shim_namecall c = { addr, len };
+	struct shim_namecall c = { fd, addr, len };
 	int rc;
 
 	if (internal_on_engine_thread || !shim_sock_is(fd))
@@ -49,8 +50,11 @@ __attribute__((visibility("default"))) int getpeername(int fd, struct sockaddr *
 static int shim_local_cb(struct shim_sock *s, void *arg)
 {
 	struct eng_status *st = s->status;
+	struct shim_namecall *c = arg;
 	struct sockaddr_storage any;
 
+	if (s->native) /* the connected socket itself (shim/handoff.c) */
+		return shim_real()->getsockname(c->fd, c->addr, c->len);
 	if (atomic_load_explicit(&st->state, memory_order_acquire) == ENG_ESTABLISHED &&
 	    st->local_len && st->local.ss_family == s->family)
 		return shim_name_put(arg, &st->local, st->local_len);
@@ -62,7 +66,7 @@ static int shim_local_cb(struct shim_sock *s, void *arg)
 
 __attribute__((visibility("default"))) int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	struct shim_namecall c = { addr, len };
+	struct shim_namecall c = { fd, addr, len };
 	int rc;
 
 	if (internal_on_engine_thread || !shim_sock_is(fd))

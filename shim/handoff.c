@@ -48,7 +48,7 @@ static int shim_handoff_take(int fd, struct eng_status *st, int fd_flags, int fl
 	st->handoff_fd = -1;
 	internal_fd_remove(file); /* the application's from now on */
 	if (shim_sock_with(fd, shim_is_status_cb, st, 0) != 1 ||
-	    shim_swap(fd, file, fd_flags, fl_flags) < 0) {
+	    shim_swap(fd, file, st->handoff_native, fd_flags, fl_flags) < 0) {
 		shim_real()->close(file);
 		log_warn("fd %d: closed while connecting; the connection is dropped", fd);
 		errno = ECONNABORTED;

@@ -15,6 +15,7 @@
 #include "shim/fork.h"
 #include "shim/handoff.h"
 #include "shim/real.h"
+#include "shim/sockopt_carry.h"
 
 static uint16_t shim_port_of(const struct sockaddr *addr)
 {
@@ -82,12 +83,13 @@ static size_t shim_fill(int app_end, int *sndbuf)
 
 /* Re-registers fd with the epoll instances that watched the old file: dup3 closed it, and epoll
  * forgets a closed file. */
-int shim_swap(int fd, int new_file, int fd_flags, int fl_flags)
+int shim_swap(int fd, int new_file, bool tcp, int fd_flags, int fl_flags)
 {
 	int epfds[CAP_EPOLL_REGS];
 	struct epoll_event evs[CAP_EPOLL_REGS];
 	unsigned n = shim_epoll_regs(fd, epfds, evs, CAP_EPOLL_REGS);
 
+	shim_sockopts_carry(fd, new_file, tcp);
 	if (shim_real()->dup3(new_file, fd, (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0)
 		return -1;
 	shim_real()->close(new_file);
@@ -148,7 +150,7 @@ int shim_placeholder(int fd, int fd_flags, int fl_flags, struct eng_status *st, 
 	internal_fd_add(sv[1], true);
 	st->fill_len = shim_fill(sv[0], &st->app_sndbuf);
 	*ino = fstat(sv[0], &sb) == 0 ? sb.st_ino : 0;
-	if (shim_swap(fd, sv[0], fd_flags, fl_flags) < 0) {
+	if (shim_swap(fd, sv[0], false, fd_flags, fl_flags) < 0) {
 		int saved = errno;
 		shim_real()->close(sv[0]);
 		internal_fd_remove(sv[1]);

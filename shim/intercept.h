@@ -20,8 +20,9 @@ int shim_intercept(int fd, const struct sockaddr *addr, socklen_t len, const voi
 		   size_t early_len);
 
 /* Puts new_file in place of fd's file (taking new_file), keeping the fd number, the FD_CLOEXEC of
- * fd_flags, the O_NONBLOCK of fl_flags, and the epoll registrations the application made for fd. */
-int shim_swap(int fd, int new_file, int fd_flags, int fl_flags);
+ * fd_flags, the O_NONBLOCK of fl_flags, the epoll registrations the application made for fd, and
+ * the socket options it set (shim/sockopt_carry.h; tcp: new_file is a TCP socket). */
+int shim_swap(int fd, int new_file, bool tcp, int fd_flags, int fl_flags);
 
 /* What a second connect() on an intercepted fd returns: EALREADY while connecting, EISCONN once
  * established, the pending error once after a failure; 1 when a new attempt should start. */

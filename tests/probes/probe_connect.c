@@ -208,6 +208,86 @@ static void scenario_interrupted(void)
 	probe_fd_expect(baseline);
 }
 
+#define SOCKOPTS_TIMEO_MS 300
+#define SOCKOPTS_RCVBUF (48 * 1024)
+
+static void sockopts_set(int fd)
+{
+	struct timeval tv = { .tv_usec = SOCKOPTS_TIMEO_MS * 1000 };
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int rcvbuf = SOCKOPTS_RCVBUF;
+
+	CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0 &&
+		      setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) == 0 &&
+		      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) == 0,
+	      "setsockopt before connect");
+}
+
+/* Nothing comes (the echo server waits for bytes): recv() gives up after SO_RCVTIMEO. Were the
+ * timeout lost, recv() would wait for ever: the alarm turns that into a failure. */
+static void sockopts_check_timeout(int fd, const char *what)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	long long start, ms;
+	ssize_t n;
+	char c;
+
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
+	alarm(PROBE_WAIT_MS / 1000);
+	start = probe_now_ms();
+	n = recv(fd, &c, 1, 0);
+	ms = probe_now_ms() - start;
+	alarm(0);
+	CHECK(n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK),
+	      "%s: recv returned %zd (%s) after %lld ms; want -1/EAGAIN after SO_RCVTIMEO %d ms",
+	      what, n, n < 0 ? strerror(errno) : "-", ms, SOCKOPTS_TIMEO_MS);
+	CHECK(ms >= SOCKOPTS_TIMEO_MS - 50, "%s: recv gave up after %lld ms, before SO_RCVTIMEO",
+	      what, ms);
+}
+
+/* Socket options set before connect() hold on the fd the application ends with, as they would
+ * without the shim: SO_RCVTIMEO bounds a recv() on the handed-over TCP socket and on a non-blocking
+ * connect's socketpair end alike; on the TCP socket SO_LINGER and SO_RCVBUF read back as on a
+ * socket that was never intercepted. */
+static void scenario_sockopts(void)
+{
+	int baseline, port = connect_echo_setup(&baseline);
+	int fd = probe_socket(AF_INET, 0), nb = probe_socket(AF_INET, SOCK_NONBLOCK);
+	int plain = probe_socket(AF_INET, 0), want = 0, got = 0;
+	struct linger lg = { 0, 0 };
+	socklen_t len = sizeof want;
+
+	sockopts_set(plain);
+	CHECK(getsockopt(plain, SOL_SOCKET, SO_RCVBUF, &want, &len) == 0,
+	      "SO_RCVBUF of a plain socket");
+	probe_close(plain);
+	sockopts_set(fd);
+	CHECK(probe_connect(fd, "127.0.0.1", port) == 0, "blocking connect through the shim");
+	CHECK(probe_kernel_family(fd) == AF_INET, "fd %d was not handed over (family %d)", fd,
+	      probe_kernel_family(fd));
+	sockopts_check_timeout(fd, "handed-over socket");
+	len = sizeof lg;
+	CHECK(getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0 && lg.l_onoff == 1 &&
+		      lg.l_linger == 0,
+	      "SO_LINGER reads back {%d, %d}, not {1, 0}", lg.l_onoff, lg.l_linger);
+	len = sizeof got;
+	CHECK(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0 && got == want,
+	      "SO_RCVBUF reads back %d; a plain socket says %d", got, want);
+	probe_echo(fd, 64 * 1024);
+
+	sockopts_set(nb);
+	CHECK(probe_connect(nb, "127.0.0.1", port) == -1 && errno == EINPROGRESS,
+	      "non-blocking connect");
+	CHECK(probe_poll(nb, POLLOUT, PROBE_WAIT_MS) & POLLOUT, "never writable");
+	CHECK(probe_so_error(nb) == 0, "SO_ERROR");
+	CHECK(fcntl(nb, F_SETFL, 0) == 0, "F_SETFL");
+	sockopts_check_timeout(nb, "socketpair end");
+	probe_echo(nb, 64 * 1024);
+	probe_close(fd);
+	probe_close(nb);
+	probe_fd_expect(baseline);
+}
+
 /* sendto(MSG_FASTOPEN) on a fresh socket is connect() plus send(). */
 static void scenario_fastopen(void)
 {
@@ -315,7 +395,7 @@ int main(int argc, char **argv)
 		{ "block", scenario_block },       { "handoff", scenario_handoff },
 		{ "refused", scenario_refused },
 		{ "timeout", scenario_timeout },   { "again", scenario_again },
-		{ "interrupted", scenario_interrupted },
+		{ "interrupted", scenario_interrupted }, { "sockopts", scenario_sockopts },
 		{ "fastopen", scenario_fastopen }, { "shutdown", scenario_shutdown },
 		{ "reset", scenario_reset },       { "passthrough", scenario_passthrough },
 	};

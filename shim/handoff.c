@@ -11,7 +11,8 @@
  * The waiter sleeps on the status word (a futex): one wakeup delivers the outcome, and nothing is
  * made for the wait itself. A wait cut short by a signal or the time limit withdraws the offer and
  * gives fd the placeholder a non-blocking connect() gets at once: the connection then goes on as
- * one, with poll(), SO_ERROR and connect() again (EALREADY) telling its outcome. */
+ * one, with poll(), SO_ERROR and connect() again (EALREADY) telling its outcome. So does a wait
+ * that outlasts the application's SO_SNDTIMEO, which the kernel also applies to connect(). */
 #include "shim/handoff.h"
 
 #include <errno.h>
@@ -88,23 +89,49 @@ static bool shim_handoff_withdraw(int fd, struct eng_status *st, int fd_flags, i
 	return false;
 }
 
+/* The wait's bound, in microseconds: the application's SO_SNDTIMEO when it set one shorter than
+ * limit_us (*own is then true), else limit_us. */
+static long long shim_wait_bound(int fd, long long limit_us, bool *own)
+{
+	struct timeval tv;
+	socklen_t len = sizeof tv;
+	long long us;
+
+	*own = false;
+	if (shim_real()->getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &len) < 0)
+		return limit_us;
+	us = (long long)tv.tv_sec * 1000000 + tv.tv_usec;
+	if (us <= 0 || us >= limit_us)
+		return limit_us;
+	*own = true;
+	return us;
+}
+
 int shim_handoff_wait(int fd, struct eng_status *st, int fd_flags, int fl_flags)
 {
 	/* The engine gives up by itself after the connect timeout; this bound only guarantees that
 	 * the application can never hang on us, even if the engine thread were stuck. */
-	unsigned limit_ms = eng_config()->connect_timeout_ms + 5000;
+	long long limit_us = ((long long)eng_config()->connect_timeout_ms + 5000) * 1000;
 	struct timespec deadline;
+	bool own;
 
+	/* SO_SNDTIMEO bounds a blocking connect() as in the kernel: when it runs out, connect()
+	 * returns EINPROGRESS and the connection goes on in the background. */
+	limit_us = shim_wait_bound(fd, limit_us, &own);
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += limit_ms / 1000;
-	deadline.tv_nsec += (long)(limit_ms % 1000) * 1000000;
+	deadline.tv_sec += limit_us / 1000000;
+	deadline.tv_nsec += (long)(limit_us % 1000000) * 1000;
 	if (deadline.tv_nsec >= 1000000000) {
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000;
 	}
 	/* EINTR: connect() again says EALREADY, poll() and SO_ERROR tell the outcome. */
-	if (eng_status_wait(st, &deadline) < 0 && shim_handoff_withdraw(fd, st, fd_flags, fl_flags))
-		return -1;
+	if (eng_status_wait(st, &deadline) < 0) {
+		if (own && errno == ETIMEDOUT)
+			errno = EINPROGRESS;
+		if (shim_handoff_withdraw(fd, st, fd_flags, fl_flags))
+			return -1;
+	}
 	if (atomic_load_explicit(&st->state, memory_order_acquire) == ENG_FAILED) {
 		errno = atomic_exchange(&st->error, 0);
 		if (errno == 0)

@@ -208,6 +208,37 @@ static void scenario_interrupted(void)
 	probe_fd_expect(baseline);
 }
 
+/* SO_SNDTIMEO bounds a blocking connect() as the kernel does: when it runs out before the tunnel
+ * is established, connect() returns EINPROGRESS and the connection goes on as a non-blocking one
+ * (pending, then writable with SO_ERROR 0). Same pending setup as scenario_again. */
+static void scenario_sndtimeo(void)
+{
+	int refused = probe_refused_port(), full = probe_full_port(), echo = probe_echo_server();
+	struct timeval tv = { .tv_usec = 200000 };
+	char ports[32];
+
+	snprintf(ports, sizeof ports, "%d,%d", refused, full);
+	probe_settings(ports, echo);
+	CHECK(setenv("SSTPSHIM_TRANSPORT_TIMEOUT", "0.5", 1) == 0, "setenv");
+	int baseline = probe_warm_up("127.0.0.1", refused);
+
+	int fd = probe_socket(AF_INET, 0);
+	CHECK(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0, "SO_SNDTIMEO");
+	long long start = probe_now_ms();
+	int rc = probe_connect(fd, "127.0.0.1", full);
+	long long ms = probe_now_ms() - start;
+	CHECK(rc == -1 && errno == EINPROGRESS,
+	      "connect with SO_SNDTIMEO 200 ms returned %d (%s) after %lld ms; want -1/EINPROGRESS", rc,
+	      rc < 0 ? strerror(errno) : "-", ms);
+	CHECK(ms >= 150 && ms < 400, "connect gave up after %lld ms with SO_SNDTIMEO 200 ms", ms);
+	CHECK(!(probe_poll(fd, POLLOUT, 0) & POLLOUT), "writable while the connect is pending");
+	CHECK(probe_poll(fd, POLLOUT, PROBE_WAIT_MS) & POLLOUT, "not writable after the transport timeout");
+	CHECK(probe_so_error(fd) == 0, "SO_ERROR once established");
+	probe_echo(fd, 64 * 1024);
+	probe_close(fd);
+	probe_fd_expect(baseline);
+}
+
 #define SOCKOPTS_TIMEO_MS 300
 #define SOCKOPTS_RCVBUF (48 * 1024)
 
@@ -396,6 +427,7 @@ int main(int argc, char **argv)
 		{ "refused", scenario_refused },
 		{ "timeout", scenario_timeout },   { "again", scenario_again },
 		{ "interrupted", scenario_interrupted }, { "sockopts", scenario_sockopts },
+		{ "sndtimeo", scenario_sndtimeo },
 		{ "fastopen", scenario_fastopen }, { "shutdown", scenario_shutdown },
 		{ "reset", scenario_reset },       { "passthrough", scenario_passthrough },
 	};

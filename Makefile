@@ -77,7 +77,7 @@ $(BUILD)/tests/check_%: tests/unit/check_%.c $(call obj,$(COMMON_SRC) $(PROTO_SR
 	$(CC) $(ALLCFLAGS) $(EVENT_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(EVENT_LIBS) $(CRYPTO_LIBS) $(CHECK_LIBS) -ldl -lpthread
 
 # The relay's splice and GUID table alone: the relay's other objects come with a main().
-$(BUILD)/tests/check_relay_splice: tests/unit/check_relay_splice.c $(call obj,relay/splice.c common/splice_step.c)
+$(BUILD)/tests/check_relay_splice: tests/unit/check_relay_splice.c $(call obj,relay/splice.c common/splice_step.c common/splice_pipe.c)
 $(BUILD)/tests/check_vc_table: tests/unit/check_vc_table.c $(call obj,relay/vc_table.c)
 $(BUILD)/tests/check_relay_splice $(BUILD)/tests/check_vc_table:
 	@mkdir -p $(dir $@)

@@ -110,6 +110,9 @@
  * virtual connection is given up: a path that always breaks it must not loop for ever. */
 #define CAP_KA_POST_REOPENS 8u
 
+/* Empty splice pipes a thread keeps for the next direction that needs one (common/splice_pipe). */
+#define CAP_SPLICE_IDLE_PIPES 8u
+
 /* relay/: the sstp-relay server. */
 /* Bytes buffered per direction of a virtual connection before reading the other side stops. */
 #define CAP_RELAY_BUFFER (1024u * 1024u)

@@ -1,5 +1,6 @@
-/* Each direction owns a pipe. When the pipe is empty, one splice() moves what the source socket
- * holds into it; the next moves the pipe's pages out to the destination socket. The source is
+/* Each direction borrows a pipe while it holds bytes (common/splice_pipe.h). When the pipe is
+ * empty, one splice() moves what the source socket holds into it; the next moves the pipe's pages
+ * out to the destination socket. The source is
  * read again only once the pipe is empty: a destination that does not take everything stops its
  * source (backpressure), and an empty pipe makes EAGAIN from the source mean "no data", never
  * "pipe full". Bytes handed over in evbuffers go out first, with plain writes.
@@ -13,7 +14,6 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +23,11 @@
 
 #include "common/caps.h"
 #include "common/log.h"
+#include "common/splice_pipe.h"
 #include "common/splice_step.h"
 #include "engine/app_end.h"
 #include "engine/tunnel.h"
 
-/* Bytes one pipe holds, so one splice() moves up to this much. Pipes count against the user's
- * pipe quota (fs.pipe-user-pages-soft, 64 MiB by default), which the application shares: past
- * it, every new pipe of that user, the application's own included, gets one page. 256 KiB (two
- * pipes, 512 KiB per tunnel) measured as fast as 1 MiB on loopback within the noise
- * (bench/README.md) and leaves room for 128 tunnels. */
-#define SPLICE_PIPE_SIZE (256 * 1024)
 /* Bytes one direction moves per wakeup before the loop serves other events. */
 #define SPLICE_BUDGET (1024 * 1024)
 
@@ -40,8 +35,7 @@ struct splice_dir {
 	struct splice_pump *pump;
 	int src, dst;             /* the pump's sockets, not owned here */
 	bool src_is_net;          /* which side to blame for an error */
-	int pipe[2];              /* read end, write end */
-	size_t pipe_size;         /* what it holds */
+	struct splice_pipe pipe;  /* lent while bytes are in it */
 	size_t queued;            /* bytes in the pipe */
 	uint64_t budget;          /* bytes src may still bring */
 	struct evbuffer *head;    /* bytes for dst that go before the pipe's */
@@ -75,14 +69,20 @@ static void splice_pump_fail(struct splice_pump *p, bool net)
 
 static enum splice_io splice_dir_flush(struct splice_dir *d)
 {
-	return splice_step_flush(d->head, d->pipe[0], &d->queued, d->dst);
+	return splice_step_flush(d->head, d->pipe.rd, &d->queued, d->dst);
 }
 
 /* Reads src into the empty pipe; AGAIN when src has nothing, DONE with eof set at its end. */
 static enum splice_io splice_dir_fill(struct splice_dir *d)
 {
-	enum splice_io rc = splice_step_fill(d->src, d->pipe[1], d->pipe_size, &d->budget,
-					     &d->queued, &d->eof);
+	enum splice_io rc;
+
+	if (splice_pipe_take(&d->pipe) < 0) {
+		log_warn("tunnel %u: no pipe to move bytes through: %s", d->pump->tunnel->id,
+			 strerror(errno));
+		return SPLICE_IO_FAILED;
+	}
+	rc = splice_step_fill(d->src, d->pipe.wr, d->pipe.size, &d->budget, &d->queued, &d->eof);
 
 	if (rc == SPLICE_IO_FAILED && errno == EMSGSIZE) {
 		log_debug("tunnel %u: more than the content length allows", d->pump->tunnel->id);
@@ -136,8 +136,10 @@ static void splice_dir_step(struct splice_dir *d)
 		if (rc == SPLICE_IO_AGAIN)
 			break;
 		moved += d->queued;
-		drained = d->queued < d->pipe_size && d->budget > 0;
+		drained = d->queued < d->pipe.size && d->budget > 0;
 	}
+	if (d->queued == 0)
+		splice_pipe_give(&d->pipe);
 	splice_dir_watch(d);
 	if (d->eof && !d->wr_on && !d->shut) {
 		/* A socket gets a FIN; the application's end reads as ended. */
@@ -161,10 +163,10 @@ static void splice_dir_release(struct splice_dir *d)
 		event_free(d->rd);
 	if (d->wr)
 		event_free(d->wr);
-	if (d->pipe[0] >= 0)
-		close(d->pipe[0]);
-	if (d->pipe[1] >= 0)
-		close(d->pipe[1]);
+	if (d->queued == 0)
+		splice_pipe_give(&d->pipe);
+	else
+		splice_pipe_drop(&d->pipe);
 	if (d->head)
 		evbuffer_free(d->head);
 }
@@ -173,18 +175,11 @@ static int splice_dir_init(struct splice_pump *p, struct splice_dir *d, int src,
 			   bool src_is_net)
 {
 	struct event_base *base = p->tunnel->base;
-	int size;
 
 	d->pump = p;
 	d->src = src;
 	d->dst = dst;
 	d->src_is_net = src_is_net;
-	if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
-		return -1;
-	size = fcntl(d->pipe[1], F_SETPIPE_SZ, SPLICE_PIPE_SIZE);
-	if (size < 0)
-		size = fcntl(d->pipe[1], F_GETPIPE_SZ);
-	d->pipe_size = size > 0 ? (size_t)size : 4096;
 	d->head = evbuffer_new();
 	d->rd = event_new(base, src, EV_READ | EV_PERSIST, splice_dir_cb, d);
 	d->wr = event_new(base, dst, EV_WRITE | EV_PERSIST, splice_dir_cb, d);
@@ -260,6 +255,7 @@ static void splice_pump_release(struct splice_pump *p)
 {
 	splice_dir_release(&p->up);
 	splice_dir_release(&p->down);
+	splice_pipe_leave();
 	if (p->guard)
 		event_free(p->guard);
 	if (p->idle)
@@ -290,6 +286,7 @@ struct splice_pump *splice_pump_start(struct tunnel *t, int app_fd, const struct
 
 	if (!p)
 		return NULL;
+	splice_pipe_join();
 	p->tunnel = t;
 	p->app_fd = app_fd;
 	p->up_fd = net->up_fd;
@@ -297,7 +294,7 @@ struct splice_pump *splice_pump_start(struct tunnel *t, int app_fd, const struct
 	p->idle_ms = net->down_idle_ms;
 	p->up.budget = net->up_budget;
 	p->down.budget = net->down_budget;
-	p->up.pipe[0] = p->up.pipe[1] = p->down.pipe[0] = p->down.pipe[1] = -1;
+	p->up.pipe = p->down.pipe = SPLICE_PIPE_NONE;
 	if (!splice_budget_take(&p->up.budget, to_net) ||
 	    !splice_budget_take(&p->down.budget, to_app)) {
 		errno = EMSGSIZE;

@@ -1,29 +1,28 @@
-/* As engine/splice_pump.c: when the pipe is empty, one splice() moves what src holds into it, the
- * next moves it out to dst; src is read again only once the pipe is empty, so a slow dst stops
- * its src (backpressure) and EAGAIN from src means "no data", never "pipe full". */
+/* As engine/splice_pump.c: a pipe is borrowed while bytes are in it (common/splice_pipe.h); when
+ * it is empty, one splice() moves what src holds into it, the next moves it out to dst; src is
+ * read again only once the pipe is empty, so a slow dst stops its src (backpressure) and EAGAIN
+ * from src means "no data", never "pipe full". */
 #include "relay/splice.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/splice_pipe.h"
 #include "common/splice_step.h"
 
-/* 256 KiB pipes, as the engine's (bench/README.md); each virtual connection has two. */
-#define RELAY_SPLICE_PIPE (256 * 1024)
 /* Bytes moved per wakeup before the loop serves other connections. */
 #define RELAY_SPLICE_BUDGET (1024 * 1024)
 
 struct relay_splice {
 	struct event_base *base;
 	int src, dst;
-	int pipe[2];
-	size_t pipe_size, queued;
+	struct splice_pipe pipe; /* lent while bytes are in it */
+	size_t queued;
 	uint64_t budget, moved;
 	struct timeval last;
 	struct evbuffer *head;
@@ -35,14 +34,17 @@ struct relay_splice {
 
 static enum splice_io relay_splice_flush(struct relay_splice *s)
 {
-	return splice_step_flush(s->head, s->pipe[0], &s->queued, s->dst);
+	return splice_step_flush(s->head, s->pipe.rd, &s->queued, s->dst);
 }
 
 /* Fills the empty pipe from src within the budget. FAILED with errno EMSGSIZE past it. */
 static enum splice_io relay_splice_fill(struct relay_splice *s)
 {
-	enum splice_io rc = splice_step_fill(s->src, s->pipe[1], s->pipe_size, &s->budget,
-					     &s->queued, &s->eof);
+	enum splice_io rc;
+
+	if (splice_pipe_take(&s->pipe) < 0)
+		return SPLICE_IO_FAILED;
+	rc = splice_step_fill(s->src, s->pipe.wr, s->pipe.size, &s->budget, &s->queued, &s->eof);
 
 	s->moved += s->queued;
 	if (s->queued > 0)
@@ -69,7 +71,7 @@ static int relay_splice_run(struct relay_splice *s)
 		if (rc == SPLICE_IO_AGAIN)
 			break;
 		moved += s->queued;
-		drained = s->queued < s->pipe_size && s->budget > 0;
+		drained = s->queued < s->pipe.size && s->budget > 0;
 	}
 	if (s->eof && s->queued == 0 && evbuffer_get_length(s->head) == 0)
 		return RELAY_SPLICE_EOF;
@@ -81,6 +83,8 @@ static void relay_splice_step(struct relay_splice *s)
 	int end = relay_splice_run(s), err = errno; /* the owner's callback reads errno */
 	bool pending = s->queued > 0 || evbuffer_get_length(s->head) > 0;
 
+	if (s->queued == 0)
+		splice_pipe_give(&s->pipe);
 	if (end >= 0) {
 		splice_event_set(s->rd, &s->rd_on, false);
 		splice_event_set(s->wr, &s->wr_on, false);
@@ -119,18 +123,13 @@ struct relay_splice *relay_splice_start(struct event_base *base, int src, int ds
 					int watch_dst, relay_splice_cb cb, void *arg)
 {
 	struct relay_splice *s = calloc(1, sizeof *s);
-	int size, saved;
+	int saved;
 
 	if (!s)
 		return NULL;
+	splice_pipe_join();
 	*s = (struct relay_splice){ .base = base, .src = src, .dst = dst, .budget = budget,
-				    .cb = cb, .arg = arg, .pipe = { -1, -1 } };
-	if (pipe2(s->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
-		goto fail;
-	size = fcntl(s->pipe[1], F_SETPIPE_SZ, RELAY_SPLICE_PIPE);
-	if (size < 0)
-		size = fcntl(s->pipe[1], F_GETPIPE_SZ);
-	s->pipe_size = size > 0 ? (size_t)size : 4096;
+				    .cb = cb, .arg = arg, .pipe = SPLICE_PIPE_NONE };
 	s->head = evbuffer_new();
 	s->rd = event_new(base, src, EV_READ | EV_PERSIST, relay_splice_io_cb, s);
 	s->wr = event_new(base, dst, EV_WRITE | EV_PERSIST, relay_splice_io_cb, s);
@@ -164,7 +163,7 @@ static void relay_splice_unpipe(struct relay_splice *s, struct evbuffer *out)
 	ssize_t n;
 
 	while (s->queued > 0 && evbuffer_reserve_space(out, (ev_ssize_t)s->queued, &v, 1) == 1) {
-		n = read(s->pipe[0], v.iov_base, s->queued < v.iov_len ? s->queued : v.iov_len);
+		n = read(s->pipe.rd, v.iov_base, s->queued < v.iov_len ? s->queued : v.iov_len);
 		if (n <= 0)
 			return;
 		v.iov_len = (size_t)n;
@@ -189,10 +188,11 @@ void relay_splice_stop(struct relay_splice *s, struct evbuffer *out)
 		event_free(s->guard);
 	if (s->head)
 		evbuffer_free(s->head);
-	if (s->pipe[0] >= 0)
-		close(s->pipe[0]);
-	if (s->pipe[1] >= 0)
-		close(s->pipe[1]);
+	if (s->queued == 0)
+		splice_pipe_give(&s->pipe);
+	else
+		splice_pipe_drop(&s->pipe);
+	splice_pipe_leave();
 	free(s);
 }
 

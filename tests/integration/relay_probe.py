@@ -254,6 +254,14 @@ def sc_many(port, n="1000", relay_pid=None):
             got += d
         if got != want:
             fail("vc %d got %r" % (i, got))
+    if relay_pid:
+        # Each virtual connection is spliced now, and idle: three sockets (GET, POST, backend)
+        # and no pipe, which is lent only while bytes are in flight.
+        fds = len(os.listdir("/proc/%s/fd" % relay_pid))
+        print("relay descriptors with %d idle spliced virtual connections: %d" % (n, fds))
+        if fds > 3 * n + 64:
+            fail("the relay holds %d descriptors for %d idle virtual connections (3 each, "
+                 "plus a few of its own)" % (fds, n))
     for a, b in vcs:
         b.shutdown(socket.SHUT_WR)
     for a, b in vcs:

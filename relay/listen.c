@@ -1,4 +1,4 @@
-/* Listeners, the count of client connections (--max-connections) and closing streams. */
+/* Listeners, accepted connections and closing streams. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
@@ -76,37 +76,6 @@ void relay_stream_tune(struct bufferevent *bev)
 	bufferevent_set_max_single_write(bev, RELAY_IO_CHUNK);
 	if (fd >= 0) /* the encapsulated protocol's commands are small and latency-bound */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
-static void relay_listeners_enable(struct relay *r, bool on)
-{
-	for (unsigned i = 0; i < r->n_listeners; i++)
-		if (on)
-			evconnlistener_enable(r->listeners[i]);
-		else
-			evconnlistener_disable(r->listeners[i]);
-	r->paused = !on;
-}
-
-void relay_client_opened(struct relay *r)
-{
-	r->n_clients++;
-	if (!r->paused && r->n_clients >= r->opts.max_connections) {
-		log_warn("%u connections open (--max-connections): not accepting more for now",
-			 r->n_clients);
-		relay_listeners_enable(r, false);
-	}
-}
-
-void relay_client_closed(struct relay *r)
-{
-	r->n_clients--;
-	if (r->paused && !r->draining && r->n_clients < r->opts.max_connections)
-		relay_listeners_enable(r, true);
-	if (r->draining && r->n_clients == 0) {
-		log_info("drained: no connection left, exiting");
-		event_base_loopexit(r->base, NULL);
-	}
 }
 
 void relay_send_now(struct bufferevent *bev, const void *first, size_t len, struct evbuffer *rest,
@@ -209,12 +178,6 @@ static void relay_accept(struct evconnlistener *l, evutil_socket_t fd, struct so
 		relay_session_start(r, fd, peer);
 }
 
-static void relay_accept_error(struct evconnlistener *l, void *arg)
-{
-	/* EMFILE and friends: the listener retries on its next readiness. */
-	log_warn("accept: %s", strerror(errno));
-}
-
 static int relay_listen_one(struct relay *r, const struct relay_addr *a, const char *what)
 {
 	unsigned flags = LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
@@ -230,7 +193,7 @@ static int relay_listen_one(struct relay *r, const struct relay_addr *a, const c
 		fprintf(stderr, "sstp-relay: cannot listen on %s: %s\n", a->text, strerror(errno));
 		return -1;
 	}
-	evconnlistener_set_error_cb(l, relay_accept_error);
+	evconnlistener_set_error_cb(l, relay_accept_failed);
 	r->listeners[r->n_listeners++] = l;
 	getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&bound, &len);
 	relay_addr_text((struct sockaddr *)&bound, text, sizeof text);

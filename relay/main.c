@@ -203,6 +203,7 @@ int main(int argc, char **argv)
 		return rc > 0 ? EXIT_SUCCESS : 2;
 	signal(SIGPIPE, SIG_IGN);
 	log_open(r.opts.log_level, r.opts.log_file, "sstp-relay");
+	relay_fd_limit_raise(r.opts.max_connections);
 	r.base = event_base_new();
 	if (!r.base || relay_listen_all(&r) < 0)
 		return EXIT_FAILURE;
@@ -217,6 +218,8 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	relay_listen_close(&r);
+	if (r.starved_timer)
+		event_free(r.starved_timer);
 	event_base_free(r.base);
 	return EXIT_SUCCESS;
 }

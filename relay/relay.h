@@ -54,7 +54,9 @@ struct relay {
 	struct relay_opts opts;
 	struct evconnlistener *listeners[2 * CAP_RELAY_LISTENERS];
 	unsigned n_listeners;
-	bool paused;                /* listeners disabled at max_connections */
+	bool paused;                /* listeners disabled (relay/capacity.c says when) */
+	bool starved;               /* accept() found no descriptor: paused for a moment */
+	struct event *starved_timer;
 	bool draining;              /* SIGTERM: no new connections; exit once all are gone */
 	unsigned n_clients;         /* client connections open (sessions, VCs' GET/POST, tunnels) */
 	unsigned n_vcs;
@@ -63,6 +65,21 @@ struct relay {
 	struct vc_table poll_vcs;   /* the same for Polling (3.6.1.1) */
 	unsigned n_pvcs;
 };
+
+/* relay/capacity.c ------------------------------------------------------------------------- */
+
+/* A client connection was opened or closed: counts it, pauses or resumes accepting at
+ * --max-connections, and ends the loop when draining and the last one is gone. */
+void relay_client_opened(struct relay *r);
+void relay_client_closed(struct relay *r);
+
+/* A listener's accept() failed (errno): without a descriptor or memory, accepting pauses until a
+ * connection closes or a second passes, with one log line. arg is the relay. */
+void relay_accept_failed(struct evconnlistener *l, void *arg);
+
+/* Raises the soft descriptor limit so that max_connections connections fit, as far as the hard
+ * limit allows, and says so once when they cannot. */
+void relay_fd_limit_raise(unsigned max_connections);
 
 /* relay/listen.c ---------------------------------------------------------------------------- */
 
@@ -77,10 +94,6 @@ int relay_listen_all(struct relay *r);
 /* Closes the listeners (SIGTERM). */
 void relay_listen_close(struct relay *r);
 
-/* A client connection was opened or closed: counts it, pauses or resumes accepting at
- * --max-connections, and ends the loop when draining and the last one is gone. */
-void relay_client_opened(struct relay *r);
-void relay_client_closed(struct relay *r);
 
 /* Sets bulk-transfer read/write sizes on a stream. */
 void relay_stream_tune(struct bufferevent *bev);

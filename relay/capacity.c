@@ -1,0 +1,110 @@
+/* How many connections the relay takes at once: --max-connections, the descriptors they need, and
+ * pausing accept() when either runs out. A connection waiting in a listener's backlog keeps it
+ * readable, so a listener that cannot accept must be disabled, not retried: retried, it would
+ * wake the loop at once, for ever, with a log line each time. */
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "relay/relay.h"
+
+/* Descriptors the relay needs besides its connections: listeners, the loop, the log, and the
+ * splice pipes waiting to be lent (common/splice_pipe). */
+#define RELAY_FD_RESERVE 64
+/* How long accepting stays paused after accept() found no descriptor, unless a connection
+ * closes first. */
+#define RELAY_STARVED_SEC 1
+
+/* Enables the listeners when the relay can take a connection, disables them when not. */
+static void relay_accepting_update(struct relay *r)
+{
+	bool want = !r->draining && !r->starved && r->n_clients < r->opts.max_connections;
+
+	if (want == !r->paused)
+		return;
+	for (unsigned i = 0; i < r->n_listeners; i++)
+		if (want)
+			evconnlistener_enable(r->listeners[i]);
+		else
+			evconnlistener_disable(r->listeners[i]);
+	r->paused = !want;
+}
+
+static void relay_starved_end(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+
+	r->starved = false;
+	relay_accepting_update(r);
+}
+
+void relay_accept_failed(struct evconnlistener *l, void *arg)
+{
+	struct relay *r = arg;
+	struct timeval tv = { RELAY_STARVED_SEC, 0 };
+	int err = errno;
+
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) {
+		log_warn("accept: %s", strerror(err));
+		return;
+	}
+	if (!r->starved_timer)
+		r->starved_timer = evtimer_new(r->base, relay_starved_end, r);
+	log_warn("accept: %s with %u connections open: not accepting until one closes (at most "
+		 "%d s)",
+		 strerror(err), r->n_clients, RELAY_STARVED_SEC);
+	r->starved = true;
+	relay_accepting_update(r);
+	if (r->starved_timer)
+		evtimer_add(r->starved_timer, &tv);
+}
+
+void relay_client_opened(struct relay *r)
+{
+	r->n_clients++;
+	if (!r->paused && r->n_clients >= r->opts.max_connections)
+		log_warn("%u connections open (--max-connections): not accepting more for now",
+			 r->n_clients);
+	relay_accepting_update(r);
+}
+
+void relay_client_closed(struct relay *r)
+{
+	r->n_clients--;
+	if (r->starved && r->starved_timer)
+		evtimer_del(r->starved_timer);
+	r->starved = false;
+	relay_accepting_update(r);
+	if (r->draining && r->n_clients == 0) {
+		log_info("drained: no connection left, exiting");
+		event_base_loopexit(r->base, NULL);
+	}
+}
+
+void relay_fd_limit_raise(unsigned max_connections)
+{
+	/* Each connection is a socket, and a busy spliced virtual connection (three of them)
+	 * borrows up to two pipes (four descriptors) while bytes are in flight. */
+	rlim_t want = (rlim_t)max_connections * 7 / 3 + RELAY_FD_RESERVE;
+	rlim_t enough = (rlim_t)max_connections + RELAY_FD_RESERVE;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rlim_t was = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+		if (rl.rlim_cur > was && setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			log_info("descriptor limit raised from %llu to %llu for --max-connections %u",
+				 (unsigned long long)was, (unsigned long long)rl.rlim_cur,
+				 max_connections);
+		else
+			rl.rlim_cur = was;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < enough)
+		log_warn("descriptor limit %llu (hard limit): fewer than --max-connections %u "
+			 "connections can be open at once",
+			 (unsigned long long)rl.rlim_cur, max_connections);
+}

@@ -94,12 +94,12 @@ void relay_fd_limit_raise(unsigned max_connections)
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
-		rlim_t was = rl.rlim_cur;
-		rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+		unsigned long long was = rl.rlim_cur;
+		bool capped = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want;
+		rl.rlim_cur = capped ? rl.rlim_max : want;
 		if (rl.rlim_cur > was && setrlimit(RLIMIT_NOFILE, &rl) == 0)
 			log_info("descriptor limit raised from %llu to %llu for --max-connections %u",
-				 (unsigned long long)was, (unsigned long long)rl.rlim_cur,
-				 max_connections);
+				 was, (unsigned long long)rl.rlim_cur, max_connections);
 		else
 			rl.rlim_cur = was;
 	}

@@ -98,7 +98,7 @@ void relay_fd_limit_raise(unsigned max_connections)
 		bool capped = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want;
 		rl.rlim_cur = capped ? rl.rlim_max : want;
 		if (rl.rlim_cur > was && setrlimit(RLIMIT_NOFILE, &rl) == 0)
-			log_info("descriptor limit raised from %llu to %llu for --max-connections %u",
+			log_info("descriptor limit raised from %llu to %llu (--max-connections %u)",
 				 was, (unsigned long long)rl.rlim_cur, max_connections);
 		else
 			rl.rlim_cur = was;

@@ -11,7 +11,7 @@ hard=$(ulimit -Hn)
 start_echo_relay --max-connections 1000
 soft=$(awk '/^Max open files/ { print $4 }' "/proc/$RELAY_PID/limits")
 [ "$soft" -ge 1064 ] || fail "soft descriptor limit $soft with --max-connections 1000"
-grep -q "descriptor limit raised from 256 to $soft for --max-connections 1000" "$WORK/relay.log" ||
+grep -q "descriptor limit raised from 256 to $soft (--max-connections 1000)" "$WORK/relay.log" ||
 	fail "the relay does not log the raise: $(head -5 "$WORK/relay.log")"
 pass "soft descriptor limit raised from 256 to $soft for --max-connections 1000"
 

@@ -46,7 +46,7 @@ void relay_vc_close(struct relay_vc *vc, bool graceful, const char *why)
 	log_info("vc %.8s (%s): closed, %s; %llu octets up, %llu down", vc->guid, vc->peer, why,
 		 (unsigned long long)vc->post_received, (unsigned long long)vc->get_sent);
 	vc_table_remove(&r->ll_vcs, &vc->link);
-	relay_backend_cancel(vc->dial);
+	dial_nb_cancel(vc->dial);
 	if (vc->timer)
 		event_free(vc->timer);
 	if (vc->backend)

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "common/caps.h"
+#include "common/dial_nb.h"
 #include "common/log.h"
 #include "relay/vc_table.h"
 
@@ -169,13 +170,9 @@ void relay_poll_drain(struct relay *r);
 
 /* relay/backend.c ---------------------------------------------------------------------------- */
 
-/* Called once: bev connected (the caller owns it), or NULL with err. */
-typedef void (*relay_backend_cb)(struct bufferevent *bev, int err, void *arg);
-
-/* Starts a connection to the configured backend. Returns a handle for relay_backend_cancel, or
- * NULL with errno when it cannot start. The callback always comes from the loop. */
-struct relay_dial *relay_backend_connect(struct relay *r, relay_backend_cb cb, void *arg);
-void relay_backend_cancel(struct relay_dial *d);
+/* Starts a connection to the configured backend. Returns a handle for dial_nb_cancel, or NULL
+ * with errno when it cannot start. The callback always comes from the loop. */
+struct dial_nb *relay_backend_connect(struct relay *r, dial_nb_cb cb, void *arg);
 
 /* relay/tunnel.c: --tunnel-listen, raw bytes to the backend --------------------------------- */
 

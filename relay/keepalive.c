@@ -479,12 +479,8 @@ void relay_ka_request(struct relay *r, struct bufferevent *bev, const struct ka_
 	const char *kind = info->kind == LL_GET ? "GET" : "POST", *why;
 	struct relay_ka *vc = relay_ka_find(r, info->target.guid);
 
-	if (!relay_name_ok(r, info->target.server_name)) {
-		log_info("%s: %s for server %s, not %s: refused", peer, kind, info->target.server_name,
-			 r->opts.name);
-		relay_reply_error(r, bev, 400);
+	if (!relay_name_accept(r, bev, peer, kind, info->target.server_name))
 		return;
-	}
 	if (!vc && !(vc = relay_ka_new(r, info->target.guid, peer))) {
 		log_error("%s: out of memory", peer);
 		relay_client_free(r, bev);

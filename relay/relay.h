@@ -138,8 +138,11 @@ void relay_ll_abort_guid(struct relay *r, const char *guid);
 /* SIGTERM: closes the virtual connections still waiting for their other half. */
 void relay_ll_drain(struct relay *r);
 
-/* Relay-Server-Name against --name (3.2.5.1.1 step 4, 3.4.5.1.1 step 4). */
-bool relay_name_ok(const struct relay *r, const char *name);
+/* Relay-Server-Name against --name (3.2.5.1.1 step 4, 3.4.5.1.1 step 4): true when it matches;
+ * otherwise logs the refusal of peer's kind ("GET", "POST") of request, answers 400 on bev (taken)
+ * and returns false. */
+bool relay_name_accept(struct relay *r, struct bufferevent *bev, const char *peer, const char *kind,
+		       const char *name);
 
 /* relay/keepalive.c: KeepAlive virtual connections (3.4) ---------------------------------------- */
 

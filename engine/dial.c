@@ -1,10 +1,7 @@
 #include "engine/dial.h"
 
-#include <errno.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "engine/transport.h"
@@ -14,15 +11,6 @@
  * whatever this says: libevent 2.1 caps every socket read there (EVBUFFER_MAX_READ), which is
  * why the pump splices between sockets (engine/splice_pump.c). */
 #define DIAL_IO_CHUNK (256 * 1024)
-
-struct dial {
-	int fd;
-	int err;            /* a failure already known when connect() returned */
-	struct event *ev;
-	dial_cb cb;
-	void *arg;
-	struct event_base *base;
-};
 
 struct bufferevent *dial_stream(struct event_base *base, int fd)
 {
@@ -51,83 +39,27 @@ void dial_stream_free(struct bufferevent *bev)
 	bufferevent_free(bev);
 }
 
-static void dial_free(struct dial *d)
+/* dial_start, with t's socket options when t is not NULL: they must be set before connect(). */
+static struct dial_nb *dial_begin(struct event_base *base, const struct tunnel *t,
+				  const struct sockaddr *addr, socklen_t len, dial_nb_cb cb, void *arg)
 {
-	if (d->ev)
-		event_free(d->ev);
-	if (d->fd >= 0)
-		close(d->fd);
-	free(d);
-}
+	int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
-void dial_cancel(struct dial *d)
-{
-	if (d)
-		dial_free(d);
-}
-
-static void dial_ready(evutil_socket_t fd, short what, void *arg)
-{
-	struct dial *d = arg;
-	int err = d->err;
-	socklen_t len = sizeof err;
-	struct bufferevent *bev = NULL;
-	dial_cb cb = d->cb;
-	void *cb_arg = d->arg;
-
-	if (!err && getsockopt(d->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
-	if (!err) {
-		bev = dial_stream(d->base, d->fd);
-		d->fd = -1;
-		if (!bev)
-			err = ENOMEM;
-	}
-	dial_free(d);
-	cb(bev, err, cb_arg);
-}
-
-/* dial_start, with t's socket options when t is not NULL. */
-static struct dial *dial_begin(struct event_base *base, const struct tunnel *t,
-			       const struct sockaddr *addr, socklen_t len, dial_cb cb, void *arg)
-{
-	struct dial *d = calloc(1, sizeof *d);
-
-	if (!d)
+	if (fd < 0)
 		return NULL;
-	d->cb = cb;
-	d->arg = arg;
-	d->base = base;
-	d->fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (d->fd < 0) {
-		free(d);
-		return NULL;
-	}
 	if (t)
-		tunnel_apply_sockopts(t, d->fd);
-	if (connect(d->fd, addr, len) < 0 && errno != EINPROGRESS)
-		d->err = errno; /* reported from the loop, like any other outcome */
-	d->ev = event_new(base, d->fd, EV_WRITE, dial_ready, d);
-	if (!d->ev) {
-		dial_free(d);
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (d->err)
-		event_active(d->ev, EV_WRITE, 0);
-	else
-		event_add(d->ev, NULL);
-	return d;
+		tunnel_apply_sockopts(t, fd);
+	return dial_nb_start(base, fd, addr, len, dial_stream, cb, arg);
 }
 
-struct dial *dial_start(struct tunnel *t, const struct sockaddr *addr, socklen_t len, dial_cb cb,
-			void *arg)
+struct dial_nb *dial_start(struct tunnel *t, const struct sockaddr *addr, socklen_t len,
+			   dial_nb_cb cb, void *arg)
 {
 	return dial_begin(t->base, t, addr, len, cb, arg);
 }
 
-struct dial *dial_start_plain(struct event_base *base, const struct sockaddr *addr, socklen_t len,
-			      dial_cb cb, void *arg)
+struct dial_nb *dial_start_plain(struct event_base *base, const struct sockaddr *addr,
+				 socklen_t len, dial_nb_cb cb, void *arg)
 {
 	return dial_begin(base, NULL, addr, len, cb, arg);
 }
@@ -148,6 +80,6 @@ int dial_attempt_start(struct tp_attempt *a, const struct sockaddr *addr, sockle
 
 void dial_attempt_abort(struct tp_attempt *a)
 {
-	dial_cancel(a->state);
+	dial_nb_cancel(a->state);
 	a->state = NULL;
 }

@@ -4,27 +4,21 @@
 
 #include <sys/socket.h>
 
+#include "common/dial_nb.h"
+
 struct bufferevent;
 struct event_base;
 struct tunnel;
-struct dial;
-
-/* Called once: bev is the connected stream (caller owns it) and err 0, or bev NULL and err the
- * errno of the failure. */
-typedef void (*dial_cb)(struct bufferevent *bev, int err, void *arg);
 
 /* Connects to addr for tunnel t (its socket options applied). Reports through cb, always from a
- * callback. NULL with errno when it cannot even start. */
-struct dial *dial_start(struct tunnel *t, const struct sockaddr *addr, socklen_t len, dial_cb cb,
-			void *arg);
+ * callback; dial_nb_cancel() abandons it. NULL with errno when it cannot even start. */
+struct dial_nb *dial_start(struct tunnel *t, const struct sockaddr *addr, socklen_t len,
+			   dial_nb_cb cb, void *arg);
 
 /* dial_start for connections that outlive their tunnel's attempt (Polling opens one per
  * request): no tunnel, no application socket options. */
-struct dial *dial_start_plain(struct event_base *base, const struct sockaddr *addr, socklen_t len,
-			      dial_cb cb, void *arg);
-
-/* Abandons a dial that has not reported. NULL is a no-op. */
-void dial_cancel(struct dial *d);
+struct dial_nb *dial_start_plain(struct event_base *base, const struct sockaddr *addr,
+				 socklen_t len, dial_nb_cb cb, void *arg);
 
 /* Makes a bufferevent for a connected socket, tuned for bulk transfer; NULL on failure (the fd
  * is then closed). */

@@ -15,7 +15,7 @@ struct bufferevent;
 struct evbuffer;
 struct event;
 struct event_base;
-struct dial;
+struct dial_nb;
 struct proxy_series;
 struct tp_attempt;
 struct tunnel;
@@ -32,7 +32,7 @@ struct kac_session {
 	struct kac *c;
 	const char *name;           /* "GET" or "POST", for the log */
 	enum kac_sess_state state;
-	struct dial *dial;
+	struct dial_nb *dial;
 	struct bufferevent *bev;
 	struct ka_reader reader;    /* its responses */
 	bool ok;                    /* its handshake response arrived */

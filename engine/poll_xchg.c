@@ -17,7 +17,7 @@
 
 struct poll_xchg {
 	struct event_base *base;
-	struct dial *dial;
+	struct dial_nb *dial;
 	struct bufferevent *bev;
 	struct evbuffer *request;
 	struct http_parser parser;
@@ -34,7 +34,7 @@ void poll_xchg_cancel(struct poll_xchg *x)
 {
 	if (!x)
 		return;
-	dial_cancel(x->dial);
+	dial_nb_cancel(x->dial);
 	if (x->bev)
 		bufferevent_free(x->bev);
 	if (x->request)

@@ -52,7 +52,7 @@ struct tpc {
 	struct tp_attempt *a;
 	enum tpc_state state;
 	const struct eng_proxy *proxy;
-	struct dial *dial;
+	struct dial_nb *dial;
 	struct bufferevent *bev;
 	unsigned requests;   /* sent on the current connection */
 	uint64_t body_left;  /* TPC_BODY */
@@ -77,7 +77,7 @@ static void tpc_go(struct tpc *c, enum tpc_state next)
 
 static void tpc_free(struct tpc *c)
 {
-	dial_cancel(c->dial);
+	dial_nb_cancel(c->dial);
 	dial_stream_free(c->bev);
 	memset(c->auth, 0, sizeof c->auth); /* a credential */
 	free(c);

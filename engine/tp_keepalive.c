@@ -52,7 +52,7 @@ void kac_session_go(struct kac_session *s, enum kac_sess_state to)
 
 void kac_session_drop(struct kac_session *s)
 {
-	dial_cancel(s->dial);
+	dial_nb_cancel(s->dial);
 	s->dial = NULL;
 	if (s->bev)
 		bufferevent_free(s->bev);

@@ -44,8 +44,8 @@ void tp_ll_go(struct tp_ll *c, enum tp_ll_state to)
 
 void tp_ll_free(struct tp_ll *c)
 {
-	dial_cancel(c->get_dial);
-	dial_cancel(c->post_dial);
+	dial_nb_cancel(c->get_dial);
+	dial_nb_cancel(c->post_dial);
 	if (c->get)
 		bufferevent_free(c->get);
 	if (c->post)
@@ -128,7 +128,7 @@ static int tp_ll_write(void *arg, const struct proxy_session *s, bool no_body, c
 /* Session k again on a new connection to the proxy (3.1.4.1.4). */
 static void tp_ll_redial(struct tp_ll *c, enum ll_kind k)
 {
-	struct dial *d;
+	struct dial_nb *d;
 
 	bufferevent_free(tp_ll_session(c, k));
 	if (k == LL_GET)

@@ -15,7 +15,7 @@
 #include "proto/longlived.h"
 
 struct bufferevent;
-struct dial;
+struct dial_nb;
 struct eng_proxy;
 struct event;
 struct event_base;
@@ -32,7 +32,7 @@ struct tp_ll {
 	struct event_base *base;
 	unsigned id;          /* the tunnel's, for the log */
 	enum tp_ll_state state;
-	struct dial *get_dial, *post_dial;
+	struct dial_nb *get_dial, *post_dial;
 	struct bufferevent *get, *post;
 	struct proxy_request *rq[2]; /* [enum ll_kind]: each session's request, until established */
 	struct ll_echo echo;

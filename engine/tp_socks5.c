@@ -24,7 +24,7 @@ _Static_assert(CAP_HOST_NAME == SOCKS5_NAME_MAX, "host names longer than a DOMAI
 struct tp_socks5 {
 	struct tp_attempt *a;
 	const struct eng_proxy *proxy;
-	struct dial *dial;                 /* until the proxy answers the TCP handshake */
+	struct dial_nb *dial;               /* until the proxy answers the TCP handshake */
 	struct socks5_handshake *handshake; /* then */
 	char name[CAP_HOST_NAME + 1];      /* DST.ADDR as DOMAINNAME, or "" to send the address */
 };
@@ -81,7 +81,7 @@ static bool tp_socks5_usable(const struct tunnel *t, const char **why)
 
 static void tp_socks5_free(struct tp_socks5 *s)
 {
-	dial_cancel(s->dial);
+	dial_nb_cancel(s->dial);
 	eng_socks5_cancel(s->handshake);
 	free(s);
 }

@@ -125,13 +125,28 @@ int socks5_write_connect_addr(const struct sockaddr *sa, char *buf, size_t cap, 
 	return -1;
 }
 
-/* The common entry of every parser: a sticky result, or AGAIN to go on. */
-static bool socks5_sticky(enum parse_rc rc, size_t *consumed)
+/* Every parser's loop over its input: a result already reached stays (nothing consumed);
+ * otherwise step takes one byte at a time, until it says anything but AGAIN, so the parser stops
+ * exactly at the end of its message. rc is the parser's result field, p the parser step reads. */
+static enum parse_rc socks5_feed(enum parse_rc *rc, enum parse_rc (*step)(void *p, unsigned char c),
+				 void *p, const char *buf, size_t len, size_t *consumed)
 {
-	if (rc == PARSE_AGAIN)
-		return false;
-	*consumed = 0;
-	return true;
+	size_t i = 0;
+
+	while (i < len && *rc == PARSE_AGAIN)
+		*rc = step(p, (unsigned char)buf[i++]);
+	*consumed = i;
+	return *rc;
+}
+
+/* The first byte of a reply: AGAIN when it is the version ver, else BAD with *why set to bad. */
+static enum parse_rc socks5_ver(const char **why, unsigned char c, unsigned char ver,
+				const char *bad)
+{
+	if (c == ver)
+		return PARSE_AGAIN;
+	*why = bad;
+	return PARSE_BAD;
 }
 
 void socks5_method_parser_init(struct socks5_method_parser *p, bool offered_userpass)
@@ -142,15 +157,12 @@ void socks5_method_parser_init(struct socks5_method_parser *p, bool offered_user
 }
 
 /* 3.9.5.1.1: VER must be 5; FF means close; 00 and (if offered) 02 go on. */
-static enum parse_rc socks5_method_byte(struct socks5_method_parser *p, unsigned char c)
+static enum parse_rc socks5_method_byte(void *arg, unsigned char c)
 {
-	if (p->have++ == 0) {
-		if (c != SOCKS5_VERSION) {
-			p->why = "method reply: VER is not 5";
-			return PARSE_BAD;
-		}
-		return PARSE_AGAIN;
-	}
+	struct socks5_method_parser *p = arg;
+
+	if (p->have++ == 0)
+		return socks5_ver(&p->why, c, SOCKS5_VERSION, "method reply: VER is not 5");
 	p->method = c;
 	if (c == SOCKS5_METHOD_NONE || c == SOCKS5_METHOD_NO_ACCEPTABLE)
 		return PARSE_DONE;
@@ -164,14 +176,7 @@ static enum parse_rc socks5_method_byte(struct socks5_method_parser *p, unsigned
 enum parse_rc socks5_parse_method(struct socks5_method_parser *p, const char *buf, size_t len,
 				  size_t *consumed)
 {
-	size_t i = 0;
-
-	if (socks5_sticky(p->rc, consumed))
-		return p->rc;
-	while (i < len && p->rc == PARSE_AGAIN)
-		p->rc = socks5_method_byte(p, (unsigned char)buf[i++]);
-	*consumed = i;
-	return p->rc;
+	return socks5_feed(&p->rc, socks5_method_byte, p, buf, len, consumed);
 }
 
 void socks5_auth_parser_init(struct socks5_auth_parser *p)
@@ -180,27 +185,22 @@ void socks5_auth_parser_init(struct socks5_auth_parser *p)
 	p->rc = PARSE_AGAIN;
 }
 
+/* RFC 1929 2: VER must be 1; STATUS X'00' is success, anything else failure. */
+static enum parse_rc socks5_auth_byte(void *arg, unsigned char c)
+{
+	struct socks5_auth_parser *p = arg;
+
+	if (p->have++ == 0)
+		return socks5_ver(&p->why, c, SOCKS5_USERPASS_VERSION,
+				  "username/password reply: VER is not 1");
+	p->status = c;
+	return PARSE_DONE;
+}
+
 enum parse_rc socks5_parse_auth(struct socks5_auth_parser *p, const char *buf, size_t len,
 				size_t *consumed)
 {
-	size_t i = 0;
-
-	if (socks5_sticky(p->rc, consumed))
-		return p->rc;
-	while (i < len && p->rc == PARSE_AGAIN) {
-		unsigned char c = (unsigned char)buf[i++];
-		if (p->have++ == 0) {
-			if (c != SOCKS5_USERPASS_VERSION) {
-				p->why = "username/password reply: VER is not 1";
-				p->rc = PARSE_BAD;
-			}
-			continue;
-		}
-		p->status = c; /* RFC 1929 2: X'00' success, anything else failure */
-		p->rc = PARSE_DONE;
-	}
-	*consumed = i;
-	return p->rc;
+	return socks5_feed(&p->rc, socks5_auth_byte, p, buf, len, consumed);
 }
 
 void socks5_connect_parser_init(struct socks5_connect_parser *p)
@@ -214,10 +214,9 @@ static enum parse_rc socks5_connect_head(struct socks5_connect_parser *p, unsign
 {
 	switch (p->have) {
 	case 0:
-		if (c != SOCKS5_VERSION) {
-			p->why = "CONNECT reply: VER is not 5";
+		if (socks5_ver(&p->why, c, SOCKS5_VERSION, "CONNECT reply: VER is not 5") ==
+		    PARSE_BAD)
 			return PARSE_BAD;
-		}
 		break;
 	case 1:
 		p->rep = c;
@@ -262,22 +261,17 @@ static enum parse_rc socks5_connect_tail(struct socks5_connect_parser *p, unsign
 	return PARSE_DONE;
 }
 
+static enum parse_rc socks5_connect_byte(void *arg, unsigned char c)
+{
+	struct socks5_connect_parser *p = arg;
+
+	return p->need == 0 ? socks5_connect_head(p, c) : socks5_connect_tail(p, c);
+}
+
 enum parse_rc socks5_parse_connect(struct socks5_connect_parser *p, const char *buf, size_t len,
 				   size_t *consumed)
 {
-	size_t i = 0;
-
-	if (socks5_sticky(p->rc, consumed))
-		return p->rc;
-	while (i < len && p->rc == PARSE_AGAIN) {
-		unsigned char c = (unsigned char)buf[i++];
-		if (p->need == 0)
-			p->rc = socks5_connect_head(p, c);
-		else
-			p->rc = socks5_connect_tail(p, c);
-	}
-	*consumed = i;
-	return p->rc;
+	return socks5_feed(&p->rc, socks5_connect_byte, p, buf, len, consumed);
 }
 
 int socks5_connect_partial_rep(const struct socks5_connect_parser *p)

@@ -52,7 +52,7 @@ struct relay_ka {
 	char echo[24];              /* the handshake POST's body */
 	size_t echo_len;
 	struct bufferevent *backend;
-	struct relay_dial *dial;
+	struct dial_nb *dial;
 	struct event *timer;        /* ConnectionEstablishment, then IdleConnection (3.4.2) */
 	bool ready;                 /* GetSessionReady (3.4.1.1) */
 	bool up_end, backend_shut;  /* the client's X-Sstp-End, passed on as a FIN */
@@ -87,7 +87,7 @@ static void relay_ka_close(struct relay_ka *vc, bool graceful, const char *why)
 	log_info("ka %.8s (%s): closed, %s; %llu octets up, %llu down", vc->guid, vc->peer, why,
 		 (unsigned long long)vc->up, (unsigned long long)vc->down);
 	vc_table_remove(&r->ka_vcs, &vc->link);
-	relay_backend_cancel(vc->dial);
+	dial_nb_cancel(vc->dial);
 	event_free(vc->timer);
 	if (vc->backend)
 		bufferevent_free(vc->backend);
@@ -479,12 +479,8 @@ void relay_ka_request(struct relay *r, struct bufferevent *bev, const struct ka_
 	const char *kind = info->kind == LL_GET ? "GET" : "POST", *why;
 	struct relay_ka *vc = relay_ka_find(r, info->target.guid);
 
-	if (!relay_name_ok(r, info->target.server_name)) {
-		log_info("%s: %s for server %s, not %s: refused", peer, kind, info->target.server_name,
-			 r->opts.name);
-		relay_reply_error(r, bev, 400);
+	if (!relay_name_accept(r, bev, peer, kind, info->target.server_name))
 		return;
-	}
 	if (!vc && !(vc = relay_ka_new(r, info->target.guid, peer))) {
 		log_error("%s: out of memory", peer);
 		relay_client_free(r, bev);

@@ -23,7 +23,7 @@ struct relay_vc {
 	char guid[CAP_GUID_MAX + 1];
 	enum relay_vc_state state;
 	struct bufferevent *get, *post, *backend;
-	struct relay_dial *dial;
+	struct dial_nb *dial;
 	struct event *timer; /* ConnectionEstablishment until established, then NetworkReceiveIO */
 	struct ll_echo echo;
 	bool echo_done;      /* echo string and its line end through: the rest is application data */

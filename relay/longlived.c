@@ -46,7 +46,7 @@ void relay_vc_close(struct relay_vc *vc, bool graceful, const char *why)
 	log_info("vc %.8s (%s): closed, %s; %llu octets up, %llu down", vc->guid, vc->peer, why,
 		 (unsigned long long)vc->post_received, (unsigned long long)vc->get_sent);
 	vc_table_remove(&r->ll_vcs, &vc->link);
-	relay_backend_cancel(vc->dial);
+	dial_nb_cancel(vc->dial);
 	if (vc->timer)
 		event_free(vc->timer);
 	if (vc->backend)
@@ -377,7 +377,7 @@ static struct relay_vc *relay_vc_new(struct relay *r, const struct ll_info *info
 }
 
 /* Relay-Server-Name against --name (3.2.5.1.1 step 4, <20>), ASCII case-insensitively. */
-bool relay_name_ok(const struct relay *r, const char *name)
+static bool relay_name_ok(const struct relay *r, const char *name)
 {
 	const char *want = r->opts.name;
 
@@ -387,6 +387,16 @@ bool relay_name_ok(const struct relay *r, const char *name)
 		if ((*want | 0x20) != (*name | 0x20))
 			return false;
 	return *want == *name;
+}
+
+bool relay_name_accept(struct relay *r, struct bufferevent *bev, const char *peer, const char *kind,
+		       const char *name)
+{
+	if (relay_name_ok(r, name))
+		return true;
+	log_info("%s: %s for server %s, not %s: refused", peer, kind, name, r->opts.name);
+	relay_reply_error(r, bev, 400);
+	return false;
 }
 
 static void relay_vc_attach(struct relay_vc *vc, struct bufferevent *bev,
@@ -419,12 +429,8 @@ void relay_ll_request(struct relay *r, struct bufferevent *bev, const struct ll_
 	struct relay_vc *vc;
 	const char *kind = info->kind == LL_GET ? "GET" : "POST";
 
-	if (!relay_name_ok(r, info->target.server_name)) {
-		log_info("%s: %s for server %s, not %s: refused", peer, kind, info->target.server_name,
-			 r->opts.name);
-		relay_reply_error(r, bev, 400);
+	if (!relay_name_accept(r, bev, peer, kind, info->target.server_name))
 		return;
-	}
 	vc = relay_vc_find(r, info->target.guid);
 	if (vc && (vc->state != VC_HALF || (info->kind == LL_GET ? vc->get : vc->post))) {
 		/* 3.2.5.1.1 step 6: a GUID already in use; the connection that holds it stays */

@@ -53,7 +53,7 @@ struct relay_pvc {
 	char guid[CAP_POLL_GUID + 1];
 	char name[CAP_HOST_NAME + 1]; /* Relay-Server-Name as the client wrote it */
 	enum pvc_state state;
-	struct relay_dial *dial;
+	struct dial_nb *dial;
 	struct bufferevent *backend;
 	struct bufferevent *pending; /* the request not answered yet, if any */
 	enum pvc_wait wait;
@@ -107,7 +107,7 @@ static void pvc_close(struct relay_pvc *vc, unsigned status, const char *why)
 	log_info("pvc %.8s (%s): closed, %s; %llu octets up, %llu down", vc->guid, vc->peer, why,
 		 (unsigned long long)vc->up, (unsigned long long)vc->down);
 	vc_table_remove(&r->poll_vcs, &vc->link);
-	relay_backend_cancel(vc->dial);
+	dial_nb_cancel(vc->dial);
 	event_free(vc->hold);
 	event_free(vc->expire);
 	if (vc->backend)

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "common/caps.h"
+#include "common/dial_nb.h"
 #include "common/log.h"
 #include "relay/vc_table.h"
 
@@ -150,8 +151,11 @@ void relay_ll_abort_guid(struct relay *r, const char *guid);
 /* SIGTERM: closes the virtual connections still waiting for their other half. */
 void relay_ll_drain(struct relay *r);
 
-/* Relay-Server-Name against --name (3.2.5.1.1 step 4, 3.4.5.1.1 step 4). */
-bool relay_name_ok(const struct relay *r, const char *name);
+/* Relay-Server-Name against --name (3.2.5.1.1 step 4, 3.4.5.1.1 step 4): true when it matches;
+ * otherwise logs the refusal of peer's kind ("GET", "POST") of request, answers 400 on bev (taken)
+ * and returns false. */
+bool relay_name_accept(struct relay *r, struct bufferevent *bev, const char *peer, const char *kind,
+		       const char *name);
 
 /* relay/keepalive.c: KeepAlive virtual connections (3.4) ---------------------------------------- */
 
@@ -182,13 +186,9 @@ void relay_poll_drain(struct relay *r);
 
 /* relay/backend.c ---------------------------------------------------------------------------- */
 
-/* Called once: bev connected (the caller owns it), or NULL with err. */
-typedef void (*relay_backend_cb)(struct bufferevent *bev, int err, void *arg);
-
-/* Starts a connection to the configured backend. Returns a handle for relay_backend_cancel, or
- * NULL with errno when it cannot start. The callback always comes from the loop. */
-struct relay_dial *relay_backend_connect(struct relay *r, relay_backend_cb cb, void *arg);
-void relay_backend_cancel(struct relay_dial *d);
+/* Starts a connection to the configured backend. Returns a handle for dial_nb_cancel, or NULL
+ * with errno when it cannot start. The callback always comes from the loop. */
+struct dial_nb *relay_backend_connect(struct relay *r, dial_nb_cb cb, void *arg);
 
 /* relay/tunnel.c: --tunnel-listen, raw bytes to the backend --------------------------------- */
 

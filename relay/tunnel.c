@@ -17,7 +17,7 @@
 
 struct relay_tunnel {
 	struct relay *r;
-	struct relay_dial *dial;
+	struct dial_nb *dial;
 	/* The sockets, held by bufferevents that are never enabled: relay_client_free counts the
 	 * client's closing, and the backend arrives as one (relay_backend_connect). */
 	struct bufferevent *client, *backend;
@@ -31,7 +31,7 @@ static void relay_tunnel_free(struct relay_tunnel *t, const char *why)
 	log_info("tunnel %s: closed, %s; %llu octets up, %llu down", t->peer, why,
 		 (unsigned long long)(t->up ? relay_splice_moved(t->up) : 0),
 		 (unsigned long long)(t->down ? relay_splice_moved(t->down) : 0));
-	relay_backend_cancel(t->dial);
+	dial_nb_cancel(t->dial);
 	relay_splice_stop(t->up, NULL);
 	relay_splice_stop(t->down, NULL);
 	if (t->backend)

@@ -33,6 +33,9 @@
 #define CAP_HTTP_LINE (8u * 1024u)
 /* Header fields one head may carry (squid, nginx and ISA add a handful each). */
 #define CAP_HTTP_HEADERS 64
+/* proto/http_chunked: bytes of one line of a chunked body, a chunk-size line with its
+ * extensions or a trailer field (RFC 7230 4.1). */
+#define CAP_HTTP_CHUNK_LINE 4096u
 
 /* proto/auth_*: proxy authentication (RFC 7235, 7617, 7616, MS-NLMP; MS-GRVHENC 3.7.5.1.3). */
 /* Bytes of scheme names, tokens and unescaped parameter values kept from the challenge fields of

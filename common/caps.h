@@ -90,7 +90,9 @@
  * one per proxy setting (engine/proxy.c reads one for each use). */
 #define CAP_PROXY_AUTH_MEMOS 4u
 /* Bytes of a 401/407 reply body read and thrown away to keep the connection for the next
- * request; a longer body is not read: the connection is closed and a new one opened. */
+ * request (as sent: a chunked one with its framing); a longer body is not read: the connection is
+ * closed and a new one opened. One that only turns out longer as it comes (chunked) fails the
+ * attempt once it passes this (proto/keepalive's reader). */
 #define CAP_PROXY_AUTH_BODY (64u * 1024u)
 /* Bytes of a CONNECT request head (request line, five fields, a Proxy-Authorization value). */
 #define CAP_CONNECT_REQUEST (CAP_PROXY_AUTH_VALUE + 1024u)

@@ -22,6 +22,7 @@
 #include "engine/proxy_auth.h"
 #include "engine/tunnel.h"
 #include "proto/keepalive.h"
+#include "tests/unit/engine_rig.h"
 
 #define CREDS "Proxy-Authorization: Basic dXNlcjpwYXNz\r\n"
 #define OK_HEAD "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: "
@@ -124,9 +125,7 @@ static void ka_start(struct ka_rig *r)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t alen = sizeof a;
-	struct eng_request req = { 0 };
 	char url[96];
-	int sv[2];
 
 	memset(r, 0, sizeof *r);
 	r->get = r->post = -1;
@@ -143,40 +142,20 @@ static void ka_start(struct ka_rig *r)
 	eng_proxy_reset();
 	proxy_auth_memo_reset();
 	config_load(&r->cfg, NULL);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	r->app = sv[0];
-	req.engine_fd = sv[1];
-	req.app_fd = r->app;
-	a.sin_port = htons(2492);
-	memcpy(&req.dest, &a, sizeof a);
-	req.dest_len = sizeof a;
-	r->st = eng_status_new();
-	atomic_fetch_add(&r->st->refs, 1);
-	req.status = r->st;
-	tunnel_start(r->base, &r->cfg, &req);
+	r->app = rig_tunnel_start(r->base, &r->cfg, &r->st);
 	ka_accept(r, NULL);
 	ka_accept(r, NULL);
 	ck_assert(r->get >= 0 && r->post >= 0);
 }
 
-static void ka_wait(struct ka_rig *r)
-{
-	while (atomic_load(&r->st->state) == ENG_CONNECTING)
-		event_base_loop(r->base, EVLOOP_ONCE);
-}
-
 static void ka_free(struct ka_rig *r)
 {
-	close(r->app);
 	close(r->proxy);
 	if (r->get >= 0)
 		close(r->get);
 	if (r->post >= 0)
 		close(r->post);
-	while (r->st->tunnel)
-		event_base_loop(r->base, EVLOOP_ONCE);
-	eng_status_put(r->st);
-	event_base_free(r->base);
+	rig_tunnel_end(r->base, r->app, r->st);
 }
 
 /* Both handshake responses, credentials now on each session's next request: established. */
@@ -184,7 +163,7 @@ static void ka_establish(struct ka_rig *r)
 {
 	ka_say(r->post, POST_OK);
 	ka_say(r->get, GET_ECHO);
-	ka_wait(r);
+	rig_tunnel_wait(r->base, r->st);
 	ck_assert_int_eq(atomic_load(&r->st->state), ENG_ESTABLISHED);
 	ka_expect(r, r->get,
 		  CREDS); /* 3.3.5.3.2: the first data GET, with the memo's credentials */
@@ -270,7 +249,7 @@ START_TEST(endless_chunked_page_fails)
 		ka_send(r.get, chunk, n);
 		ka_turn(&r);
 	}
-	ka_wait(&r);
+	rig_tunnel_wait(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), EPROTO);
 	ka_free(&r);

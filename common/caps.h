@@ -33,6 +33,9 @@
 #define CAP_HTTP_LINE (8u * 1024u)
 /* Header fields one head may carry (squid, nginx and ISA add a handful each). */
 #define CAP_HTTP_HEADERS 64
+/* proto/http_chunked: bytes of one line of a chunked body, a chunk-size line with its
+ * extensions or a trailer field (RFC 7230 4.1). */
+#define CAP_HTTP_CHUNK_LINE 4096u
 
 /* proto/auth_*: proxy authentication (RFC 7235, 7617, 7616, MS-NLMP; MS-GRVHENC 3.7.5.1.3). */
 /* Bytes of scheme names, tokens and unescaped parameter values kept from the challenge fields of
@@ -87,7 +90,9 @@
  * one per proxy setting (engine/proxy.c reads one for each use). */
 #define CAP_PROXY_AUTH_MEMOS 4u
 /* Bytes of a 401/407 reply body read and thrown away to keep the connection for the next
- * request; a longer body is not read: the connection is closed and a new one opened. */
+ * request (as sent: a chunked one with its framing); a longer body is not read: the connection is
+ * closed and a new one opened. One that only turns out longer as it comes (chunked) fails the
+ * attempt once it passes this (proto/keepalive's reader). */
 #define CAP_PROXY_AUTH_BODY (64u * 1024u)
 /* Bytes of a CONNECT request head (request line, five fields, a Proxy-Authorization value). */
 #define CAP_CONNECT_REQUEST (CAP_PROXY_AUTH_VALUE + 1024u)

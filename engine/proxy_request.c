@@ -78,7 +78,8 @@ static enum proxy_request_rc proxy_request_challenged(struct proxy_request *r,
 {
 	bool reusable = !r->has_body || r->bodiless;
 
-	switch (proxy_session_challenged(r->ps, h, reusable, why)) {
+	switch (proxy_session_challenged(r->ps, h, reusable ? PROXY_REUSE_LENGTH : PROXY_REUSE_NONE,
+					 why)) {
 	case PROXY_RETRY_FAIL:
 		*err = EACCES;
 		return PROXY_REQUEST_FAIL;

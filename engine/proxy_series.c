@@ -70,8 +70,9 @@ bool proxy_series_challenge(const struct proxy_series *p, const struct http_head
 enum proxy_retry proxy_series_challenged(struct proxy_series *p, const struct http_head *h,
 					 bool reusable, const char **why)
 {
-	enum proxy_retry next =
-		proxy_session_challenged(&p->ps, h, reusable && !p->one_request, why);
+	/* a reply on a kept connection is read by proto/keepalive's reader, chunked too */
+	enum proxy_retry next = proxy_session_challenged(
+		&p->ps, h, reusable && !p->one_request ? PROXY_REUSE_CHUNKED : PROXY_REUSE_NONE, why);
 
 	p->resent = false;
 	p->again = next != PROXY_RETRY_FAIL;

@@ -52,7 +52,7 @@ bool proxy_series_challenge(const struct proxy_series *p, const struct http_head
 /* Answers the challenge h: prepares the next credentials of the request, which then goes again
  * (p->again) on the connection the result says, or fails (*why static, credential-free, logged).
  * reusable: the connection is free once the reply's body is read (a KeepAlive request went
- * whole); ignored with one_request. */
+ * whole) by proto/keepalive's reader, which reads a chunked body too; ignored with one_request. */
 enum proxy_retry proxy_series_challenged(struct proxy_series *p, const struct http_head *h,
 					 bool reusable, const char **why);
 

@@ -44,21 +44,26 @@ bool proxy_session_negotiating(const struct proxy_session *s)
 	return s->len && s->pa.step == PROXY_AUTH_SENT_NEGOTIATE;
 }
 
-bool proxy_session_keeps_connection(const struct http_head *h, uint64_t *body)
+bool proxy_session_keeps_connection(const struct http_head *h, enum proxy_reuse reuse,
+				    uint64_t *body)
 {
 	bool close = http_head_has_token(h, "Connection", "close") ||
 		     http_head_has_token(h, "Proxy-Connection", "close");
 	bool keep = http_head_has_token(h, "Connection", "keep-alive") ||
 		    http_head_has_token(h, "Proxy-Connection", "keep-alive") || h->minor >= 1;
+	enum http_framing framing = http_head_framing(h, body);
 
-	*body = 0;
-	if (close || !keep || http_head_get(h, "Transfer-Encoding"))
+	if (close || !keep || reuse == PROXY_REUSE_NONE) {
+		*body = 0;
 		return false;
-	return http_head_content_length(h, body) == 0 && *body <= CAP_PROXY_AUTH_BODY;
+	}
+	if (framing == HTTP_FRAMING_CHUNKED)
+		return reuse == PROXY_REUSE_CHUNKED;
+	return framing == HTTP_FRAMING_LENGTH && *body <= CAP_PROXY_AUTH_BODY;
 }
 
 enum proxy_retry proxy_session_challenged(struct proxy_session *s, const struct http_head *h,
-					  bool reusable, const char **why)
+					  enum proxy_reuse reuse, const char **why)
 {
 	bool same;
 
@@ -71,7 +76,7 @@ enum proxy_retry proxy_session_challenged(struct proxy_session *s, const struct 
 	}
 	log_info("tunnel %u: %s: %u from %s, answering with %s", s->id, s->what, h->status,
 		 s->proxy->redacted, proxy_auth_scheme_name(&s->pa));
-	same = proxy_session_keeps_connection(h, &s->body_left) && reusable;
+	same = proxy_session_keeps_connection(h, reuse, &s->body_left);
 	if (same)
 		return PROXY_RETRY_SAME;
 	s->body_left = 0;

@@ -23,6 +23,14 @@ enum proxy_retry {
 	PROXY_RETRY_NEW,  /* on a new connection to the proxy */
 };
 
+/* What a caller can read of a 401/407 reply to retry on the same connection. */
+enum proxy_reuse {
+	PROXY_REUSE_NONE,    /* nothing: the request left something unsent that the proxy waits for
+			      * (a POST body it will not get) */
+	PROXY_REUSE_LENGTH,  /* a body of Content-Length (proxy_session_skip_body) */
+	PROXY_REUSE_CHUNKED, /* that, or a chunked one (proto/keepalive's reader) */
+};
+
 struct proxy_session {
 	const struct eng_proxy *proxy; /* not owned */
 	unsigned id;                   /* the tunnel's, for the log */
@@ -57,11 +65,11 @@ const char *proxy_session_field(const struct proxy_session *s);
 bool proxy_session_negotiating(const struct proxy_session *s);
 
 /* Answers the 401/407 head h (3.7.5.1.3 rules, which 3.1.5.1.1.2 and 3.1.5.2.1.3 repeat):
- * prepares the credentials of the retry and says where it goes. reusable: the request left
- * nothing unsent that the proxy still waits for (false after a POST body it will not get). On
- * PROXY_RETRY_FAIL *why is static and credential-free. */
+ * prepares the credentials of the retry and says where it goes: on the same connection only when
+ * the caller can read the body to its end (reuse). On PROXY_RETRY_FAIL *why is static and
+ * credential-free. */
 enum proxy_retry proxy_session_challenged(struct proxy_session *s, const struct http_head *h,
-					  bool reusable, const char **why);
+					  enum proxy_reuse reuse, const char **why);
 
 /* Drops what in holds of the 401/407 body; true once all of it is gone. */
 bool proxy_session_skip_body(struct proxy_session *s, struct evbuffer *in);
@@ -80,9 +88,11 @@ void proxy_session_accepted(struct proxy_session *s);
 /* Wipes the credentials; s may be reused after proxy_session_init only. NULL: no-op. */
 void proxy_session_clear(struct proxy_session *s);
 
-/* Whether the proxy keeps the connection after the reply head h, and the body it announces
- * (*body) is one we read to its end: Content-Length up to CAP_PROXY_AUTH_BODY (RFC 7230 3.3.3,
- * 6.3; an HTTP/1.0 reply keeps it only with keep-alive). */
-bool proxy_session_keeps_connection(const struct http_head *h, uint64_t *body);
+/* Whether the proxy keeps the connection after the reply head h, and the body it announces is
+ * one a caller that reads what reuse says reads to its end: Content-Length (*body) up to
+ * CAP_PROXY_AUTH_BODY, or with PROXY_REUSE_CHUNKED the chunked coding (*body 0) (RFC 7230
+ * 3.3.3, 6.3; an HTTP/1.0 reply keeps it only with keep-alive). */
+bool proxy_session_keeps_connection(const struct http_head *h, enum proxy_reuse reuse,
+				    uint64_t *body);
 
 #endif

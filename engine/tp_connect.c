@@ -207,7 +207,7 @@ static bool tpc_challenged(struct tpc *c, const struct http_head *h)
 	}
 	log_debug("tunnel %u connect: %u from %s, answering with %s", c->a->tunnel->id, h->status,
 		  c->proxy->redacted, proxy_auth_scheme_name(&c->pa));
-	c->redial = !proxy_session_keeps_connection(h, &c->body_left);
+	c->redial = !proxy_session_keeps_connection(h, PROXY_REUSE_LENGTH, &c->body_left);
 	if (c->redial && proxy_auth_needs_same_connection(&c->pa)) {
 		tpc_finish(c, EACCES, "the proxy closes the connection in the middle of NTLM");
 		return false;

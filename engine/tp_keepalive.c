@@ -6,7 +6,9 @@
  * sessions: opening, writing requests, reading responses, the handshake and the transport table.
  * A proxy's 401/407 on either session, in the handshake or later, is answered through
  * engine/proxy_series (3.3.5.1.3, 3.3.5.2.3): the same request goes again with credentials, on
- * the same connection when the proxy keeps it, and every later request carries them at once.
+ * the same connection when the proxy keeps it (its page read and dropped, by Content-Length or
+ * chunked), else on a new one -- except the GET session of an established virtual connection,
+ * which is never re-opened (3.3.4.6) -- and every later request carries them at once.
  * Credentials missing or refused end the attempt with EACCES. */
 #include <errno.h>
 #include <event2/buffer.h>
@@ -246,8 +248,32 @@ static void kac_handshake_response(struct kac_session *s)
 		kac_flow_start(c);
 }
 
+/* The retry after a 401/407 cannot go on s's connection (the proxy closes it, or the page ends
+ * only with it): it goes on a new one. In the handshake that is the retry 3.3.5.2.3 and 3.3.5.1.3
+ * call for, "see section 3.3.4.1.2" / "3.3.4.1.4", which establish a TCP connection to the proxy:
+ * the session is still in proxy negotiation ('Connected', 3.3.1.1), not closed, and the relay
+ * has not seen it. Once established, a GET session whose connection ends is closed, and "the GET
+ * session MUST NOT be re-opened" (3.3.4.6): the virtual connection ends (3.3.7). A POST session
+ * is re-opened (3.3.4.5, 3.3.7.1). Always false: this connection, or c, is gone. */
+static bool kac_redial(struct kac_session *s)
+{
+	struct kac *c = s->c;
+
+	if (c->state == KAC_ESTABLISHED && s == &c->get) {
+		log_info("tunnel %u: keepalive: the retry after a 401/407 needs a new GET connection; "
+			 "a GET session is never re-opened (3.3.4.6), the virtual connection ends",
+			 c->id);
+		kac_close(c, true, "the GET session ended after a 401/407");
+		return false;
+	}
+	kac_session_drop(s);
+	if (kac_session_open(s) < 0)
+		kac_error(c, errno ? errno : ENOMEM, "cannot reach the proxy again");
+	return false;
+}
+
 /* A proxy's 401/407 (3.3.5.1.3, 3.3.5.2.3): the request goes again with the answer, on this
- * connection once the body is read (the whole request went, so the proxy waits for nothing), or
+ * connection once the page is read (the whole request went, so the proxy waits for nothing), or
  * on a new one. false when this connection or c is gone. */
 static bool kac_challenged(struct kac_session *s, const struct http_head *h)
 {
@@ -258,10 +284,7 @@ static bool kac_challenged(struct kac_session *s, const struct http_head *h)
 		s->challenged = true;
 		return true;
 	case PROXY_RETRY_NEW:
-		kac_session_drop(s);
-		if (kac_session_open(s) < 0)
-			kac_error(s->c, errno ? errno : ENOMEM, "cannot reach the proxy again");
-		return false;
+		return kac_redial(s);
 	case PROXY_RETRY_FAIL:
 		break;
 	}
@@ -374,9 +397,7 @@ static void kac_session_event(struct bufferevent *bev, short what, void *arg)
 	struct kac_session *s = arg;
 
 	if (proxy_series_closed(s->auth)) { /* a retry after a 401/407 goes on a new connection */
-		kac_session_drop(s);
-		if (kac_session_open(s) < 0)
-			kac_error(s->c, errno ? errno : ENOMEM, "cannot reach the proxy again");
+		kac_redial(s);
 		return;
 	}
 	if (s->c->state == KAC_CONNECTING && s->ok && !s->outstanding && s->close_after) {

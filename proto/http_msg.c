@@ -352,6 +352,39 @@ int http_head_content_length(const struct http_head *h, uint64_t *out)
 	return 0;
 }
 
+/* Whether the last coding of the last Transfer-Encoding field is chunked (7230 3.3.1: the
+ * codings apply in the order listed, and chunked, when present, is the last). */
+static bool http_te_last_chunked(const struct http_head *h)
+{
+	const char *v = NULL, *last = NULL, *item = NULL;
+	size_t ilen = 0;
+
+	while ((v = http_head_next(h, "Transfer-Encoding", v)) != NULL)
+		last = v;
+	while (http_list_next(&last, &item, &ilen))
+		;
+	return item && http_eq_nocase("chunked", item, ilen);
+}
+
+enum http_framing http_head_framing(const struct http_head *h, uint64_t *len)
+{
+	uint64_t n = 0;
+	int cl = http_head_content_length(h, &n);
+
+	*len = 0;
+	if (http_head_get(h, "Transfer-Encoding")) {
+		if (cl != -1)
+			return HTTP_FRAMING_BAD;
+		return http_te_last_chunked(h) ? HTTP_FRAMING_CHUNKED : HTTP_FRAMING_CLOSE;
+	}
+	if (cl == -1)
+		return HTTP_FRAMING_CLOSE;
+	if (cl != 0)
+		return HTTP_FRAMING_BAD;
+	*len = n;
+	return HTTP_FRAMING_LENGTH;
+}
+
 bool http_head_has_token(const struct http_head *h, const char *name, const char *token)
 {
 	const char *v = NULL, *list, *item;

@@ -57,6 +57,20 @@ const char *http_head_next(const struct http_head *h, const char *name, const ch
  * repeats are accepted, as 3.3.2 allows. */
 int http_head_content_length(const struct http_head *h, uint64_t *out);
 
+/* How a response's body ends (RFC 7230 3.3.3), for a response with a body (not to HEAD, not 1xx,
+ * 204 or 304). */
+enum http_framing {
+	HTTP_FRAMING_LENGTH,  /* after Content-Length octets (*len) */
+	HTTP_FRAMING_CHUNKED, /* with the last chunk of the chunked coding (proto/http_chunked) */
+	HTTP_FRAMING_CLOSE,   /* when the connection closes: no Content-Length and no
+			       * Transfer-Encoding, or one whose last coding is not chunked */
+	HTTP_FRAMING_BAD,     /* a malformed Content-Length, or one with a Transfer-Encoding
+			       * (3.3.3 item 3: a sign of response splitting, handled as an error) */
+};
+
+/* The framing of response h's body; *len set for HTTP_FRAMING_LENGTH, else 0. */
+enum http_framing http_head_framing(const struct http_head *h, uint64_t *len);
+
 /* Whether any field called name holds token in its comma-separated list, ASCII
  * case-insensitive ("Connection: Keep-Alive, close" has "close"; RFC 7230 7). */
 bool http_head_has_token(const struct http_head *h, const char *name, const char *token);

@@ -207,6 +207,7 @@ void ka_reader_init(struct ka_reader *r, unsigned want)
 	r->in_body = false;
 	r->done = false;
 	r->body_left = 0;
+	r->page = false;
 	http_parser_init(&r->http, want);
 }
 
@@ -217,15 +218,33 @@ const struct http_head *ka_reader_head(const struct ka_reader *r)
 
 uint64_t ka_reader_body_left(const struct ka_reader *r)
 {
-	return r->body_left;
+	return r->page ? 0 : r->body_left;
+}
+
+/* A 401/407's head is through: its page is framed as HTTP frames it, to be dropped. */
+static enum ka_step ka_reader_page_framed(struct ka_reader *r, const char **why)
+{
+	r->page_framing = http_head_framing(http_parser_head(&r->http), &r->body_left);
+	if (r->page_framing == HTTP_FRAMING_BAD) {
+		*why = "a 401/407 with a malformed Content-Length or Transfer-Encoding";
+		return KA_STEP_BAD;
+	}
+	http_chunked_init(&r->chunks, CAP_PROXY_AUTH_BODY);
+	r->page = true;
+	r->page_read = 0;
+	r->in_body = true;
+	return KA_STEP_HEAD;
 }
 
 /* The head is through: its Content-Length frames the body. */
 static enum ka_step ka_reader_framed(struct ka_reader *r, const char **why)
 {
+	const struct http_head *h = http_parser_head(&r->http);
 	uint64_t cl;
 
-	if (http_head_content_length(http_parser_head(&r->http), &cl) != 0) {
+	if (h->kind == HTTP_RESPONSE && (h->status == 401 || h->status == 407))
+		return ka_reader_page_framed(r, why);
+	if (http_head_content_length(h, &cl) != 0) {
 		*why = "a message without a usable Content-Length";
 		return KA_STEP_BAD;
 	}
@@ -238,6 +257,49 @@ static enum ka_step ka_reader_framed(struct ka_reader *r, const char **why)
 	return KA_STEP_HEAD;
 }
 
+/* Whether a 401/407's page is complete. */
+static bool ka_reader_page_done(const struct ka_reader *r)
+{
+	switch (r->page_framing) {
+	case HTTP_FRAMING_LENGTH:
+		return r->page_read == r->body_left;
+	case HTTP_FRAMING_CHUNKED:
+		return r->chunks.rc == PARSE_DONE;
+	default:
+		return false; /* it ends with the connection */
+	}
+}
+
+/* Octets of a 401/407's page: passed on as they come, never kept, up to the cap. */
+static enum ka_step ka_reader_page(struct ka_reader *r, const char *buf, size_t len,
+				   size_t *consumed, const char **why)
+{
+	enum parse_rc rc = PARSE_AGAIN;
+	size_t n = len;
+
+	if (ka_reader_page_done(r)) {
+		r->in_body = r->page = false;
+		r->body_left = 0;
+		r->done = true;
+		return KA_STEP_END;
+	}
+	if (r->page_framing == HTTP_FRAMING_CHUNKED)
+		rc = http_chunked_parse(&r->chunks, buf, len, &n);
+	else if (r->page_framing == HTTP_FRAMING_LENGTH && n > r->body_left - r->page_read)
+		n = (size_t)(r->body_left - r->page_read);
+	if (rc == PARSE_BAD) {
+		*why = "a 401/407 with a malformed chunked page";
+		return KA_STEP_BAD;
+	}
+	if (rc == PARSE_TOO_LONG || n > CAP_PROXY_AUTH_BODY - r->page_read) {
+		*why = "a 401/407 page over the size cap";
+		return KA_STEP_BAD;
+	}
+	r->page_read += n;
+	*consumed = n;
+	return n ? KA_STEP_BODY : KA_STEP_AGAIN;
+}
+
 enum ka_step ka_reader_feed(struct ka_reader *r, const char *buf, size_t len, size_t *consumed,
 			    const char **why)
 {
@@ -248,6 +310,8 @@ enum ka_step ka_reader_feed(struct ka_reader *r, const char *buf, size_t len, si
 		r->done = false;
 		http_parser_init(&r->http, r->want);
 	}
+	if (r->in_body && r->page)
+		return ka_reader_page(r, buf, len, consumed, why);
 	if (r->in_body && r->body_left == 0) {
 		r->in_body = false;
 		r->done = true;

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/http_chunked.h"
 #include "proto/http_msg.h"
 #include "proto/longlived.h"
 #include "proto/parse.h"
@@ -103,7 +104,9 @@ int ka_get_response_write(char *buf, size_t cap, size_t *len, const char *date, 
 bool ka_body_is(const char *lit, const char *body, size_t len);
 
 /* Splits the bytes of one kept-alive connection into messages: a head, then exactly
- * Content-Length octets of body, then the next head. */
+ * Content-Length octets of body, then the next head. A proxy's 401/407 (3.3.5.1.3, 3.3.5.2.3) is
+ * not a KeepAlive message: its page is framed as HTTP frames it (RFC 7230 3.3.3: Content-Length,
+ * the chunked coding, or the connection's end), up to CAP_PROXY_AUTH_BODY octets as sent. */
 struct ka_reader {
 	struct http_parser http;
 	unsigned want;       /* HTTP_REQUEST or HTTP_RESPONSE */
@@ -111,12 +114,17 @@ struct ka_reader {
 	bool done;           /* the last message is complete; its head stays readable until the
 			      * next feed */
 	uint64_t body_left;
+	bool page;           /* the body is a 401/407's page, framed by page_framing */
+	enum http_framing page_framing;
+	uint64_t page_read;  /* octets of the page so far, as sent */
+	struct http_chunked chunks; /* HTTP_FRAMING_CHUNKED */
 };
 
 enum ka_step {
 	KA_STEP_AGAIN, /* all given consumed; feed more */
 	KA_STEP_HEAD,  /* a head is through (ka_reader_head); its body follows */
-	KA_STEP_BODY,  /* *consumed octets at the start of buf are body */
+	KA_STEP_BODY,  /* *consumed octets at the start of buf are body (a 401/407's page as sent,
+			* chunk framing included) */
 	KA_STEP_END,   /* the message is complete; the next feed starts a new one */
 	KA_STEP_BAD,   /* malformed, too long, or no usable Content-Length; *why says which */
 };
@@ -125,7 +133,10 @@ void ka_reader_init(struct ka_reader *r, unsigned want);
 
 /* Feeds len bytes (len may be 0, to collect a pending KA_STEP_END). Returns one step at a time:
  * call again with the rest of buf until KA_STEP_AGAIN. A head without Content-Length, or with one
- * over KA_CHUNK_MAX, is KA_STEP_BAD: every KeepAlive message carries one (2.2.2.2.2.1). */
+ * over KA_CHUNK_MAX, is KA_STEP_BAD: every KeepAlive message carries one (2.2.2.2.2.1). A
+ * 401/407 response's page is KA_STEP_BAD when its framing is malformed, when it passes
+ * CAP_PROXY_AUTH_BODY octets (the moment it does, whatever length it announced), and, ending with
+ * the connection, never ends here: the caller closes it. */
 enum ka_step ka_reader_feed(struct ka_reader *r, const char *buf, size_t len, size_t *consumed,
 			    const char **why);
 
@@ -133,7 +144,7 @@ enum ka_step ka_reader_feed(struct ka_reader *r, const char *buf, size_t len, si
  * KA_STEP_END. */
 const struct http_head *ka_reader_head(const struct ka_reader *r);
 
-/* Octets of the current body still to come. */
+/* Octets of the current body still to come (of a 401/407's page: 0, which tells nothing). */
 uint64_t ka_reader_body_left(const struct ka_reader *r);
 
 #endif

@@ -18,7 +18,8 @@ ka_start_printing_port() {
 
 # Starts nginx as a reverse proxy on 127.0.0.1 in front of the relay, with its defaults towards
 # upstreams (HTTP/1.0 and a new connection per request, request and response buffering) and the
-# extra http-block directives "$@": sets KA_NGINX_PORT. The port is one the kernel just gave us; if
+# extra http-block directives "$@" (and server-block ones in $KA_NGINX_SERVER): sets
+# KA_NGINX_PORT. The port is one the kernel just gave us; if
 # another process takes it first, nginx fails to bind and we try again with another.
 ka_start_nginx() {
 	local dir="$WORK/nginx" try
@@ -55,6 +56,7 @@ ka_nginx_conf() {
 	    server {
 	        listen 127.0.0.1:$2;
 	        location / { proxy_pass http://127.0.0.1:$RELAY_PORT; }
+	        ${KA_NGINX_SERVER:-}
 	    }
 	}
 	CONF

@@ -662,6 +662,43 @@ START_TEST(has_token)
 }
 END_TEST
 
+/* RFC 7230 3.3.3: Transfer-Encoding over Content-Length, chunked only as the last coding, and
+ * neither: the body ends with the connection. */
+START_TEST(framing)
+{
+	static const struct {
+		const char *fields;
+		enum http_framing f;
+		uint64_t len;
+	} t[] = {
+		{ "Content-Length: 40960\r\n", HTTP_FRAMING_LENGTH, 40960 },
+		{ "Content-Length: 0\r\n", HTTP_FRAMING_LENGTH, 0 },
+		{ "Transfer-Encoding: chunked\r\n", HTTP_FRAMING_CHUNKED, 0 },
+		{ "Transfer-Encoding: gzip, Chunked \r\n", HTTP_FRAMING_CHUNKED, 0 },
+		{ "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", HTTP_FRAMING_CHUNKED, 0 },
+		{ "Transfer-Encoding: chunked, gzip\r\n", HTTP_FRAMING_CLOSE, 0 },
+		{ "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n", HTTP_FRAMING_CLOSE, 0 },
+		{ "Transfer-Encoding: chunked,\r\n", HTTP_FRAMING_CLOSE, 0 },
+		{ "Transfer-Encoding: xchunked\r\n", HTTP_FRAMING_CLOSE, 0 },
+		{ "", HTTP_FRAMING_CLOSE, 0 },
+		{ "Content-Type: text/html\r\n", HTTP_FRAMING_CLOSE, 0 },
+		{ "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", HTTP_FRAMING_BAD, 0 },
+		{ "Transfer-Encoding: chunked\r\nContent-Length: x\r\n", HTTP_FRAMING_BAD, 0 },
+		{ "Content-Length: -1\r\n", HTTP_FRAMING_BAD, 0 },
+		{ "Content-Length: 5, 6\r\n", HTTP_FRAMING_BAD, 0 },
+	};
+	char in[512];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		uint64_t len = 12345;
+		snprintf(in, sizeof(in), "HTTP/1.1 407 x\r\n%s\r\n", t[i].fields);
+		enum http_framing f = http_head_framing(parse_ok(HTTP_RESPONSE, in), &len);
+		ck_assert_msg(f == t[i].f, "%s: framing %d", t[i].fields, (int)f);
+		ck_assert_uint_eq(len, t[i].len);
+	}
+}
+END_TEST
+
 /* --- writing ---------------------------------------------------------------------------- */
 
 START_TEST(write_connect_request)
@@ -809,6 +846,7 @@ static Suite *http_msg_suite(void)
 	tcase_add_test(t, field_count_cap);
 	tcase_add_test(t, content_length);
 	tcase_add_test(t, has_token);
+	tcase_add_test(t, framing);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("write");

@@ -317,7 +317,7 @@ END_TEST
 
 /* What the reader made of a stream: "H<status>" per head, the bodies, "E" per end. */
 struct seen {
-	char text[70000];
+	char text[CAP_PROXY_AUTH_BODY + 8192];
 	size_t len;
 	int bad;
 };
@@ -418,6 +418,92 @@ START_TEST(reader_refusals)
 }
 END_TEST
 
+/* 3.3.5.1.3, 3.3.5.2.3: a proxy's 401/407 page framed as HTTP frames it -- chunked (read through
+ * its last chunk, then the next response), over 32768 octets by Content-Length -- passed on as it
+ * comes, never held. */
+#define PAGE_CHUNKED "HTTP/1.1 407 Proxy Authentication Required\r\nTransfer-Encoding: chunked\r\n\r\n"
+#define CHUNKS "7;ext=1\r\n<html>x\r\n1\r\ny\r\n0\r\nX-T: 1\r\n\r\n"
+#define PAGE_BIG "HTTP/1.1 401 Unauthorized\r\nContent-Length: 40000\r\n\r\n"
+
+static char page_stream[48000];
+
+START_TEST(reader_challenge_pages_every_split)
+{
+	static char want[48000];
+	struct seen s;
+	size_t n, w, cut;
+
+	n = (size_t)snprintf(page_stream, sizeof page_stream, "%s%s%s", PAGE_CHUNKED CHUNKS,
+			     ex_post_data_response, PAGE_CHUNKED "0\r\n\r\n");
+	w = (size_t)snprintf(want, sizeof want, "H407|%s|E407H200||E200H407|0\r\n\r\n|E407",
+			     CHUNKS);
+	for (cut = 0; cut <= n; cut++) {
+		read_split(page_stream, n, cut, HTTP_RESPONSE, &s);
+		ck_assert_msg(!s.bad, "cut %zu", cut);
+		ck_assert_msg(s.len == w && memcmp(s.text, want, w) == 0, "cut %zu: %.*s", cut,
+			      (int)s.len, s.text);
+	}
+	n = (size_t)snprintf(page_stream, sizeof page_stream, "%s", PAGE_BIG);
+	memset(page_stream + n, 'p', 40000);
+	n += 40000;
+	n += (size_t)snprintf(page_stream + n, sizeof page_stream - n, "%s", ex_post_data_response);
+	w = (size_t)snprintf(want, sizeof want, "H401|");
+	memset(want + w, 'p', 40000);
+	w += 40000;
+	w += (size_t)snprintf(want + w, sizeof want - w, "|E401H200||E200");
+	for (cut = 0; cut <= n; cut += cut < 100 || cut > n - 200 ? 1 : 97) {
+		read_split(page_stream, n, cut, HTTP_RESPONSE, &s);
+		ck_assert_msg(!s.bad, "cut %zu", cut);
+		ck_assert_msg(s.len == w && memcmp(s.text, want, w) == 0, "cut %zu", cut);
+	}
+}
+END_TEST
+
+/* A page that ends with the connection never ends here; one that passes CAP_PROXY_AUTH_BODY, or
+ * comes malformed, is refused as it comes, whatever it announced. */
+START_TEST(reader_challenge_pages_refused)
+{
+	static const char until_close[] = "HTTP/1.0 407 x\r\n\r\n<html>";
+	static const char bad_chunk[] = PAGE_CHUNKED "7\r\n<html>xZ\r\n";
+	static const char both[] = "HTTP/1.1 407 x\r\nContent-Length: 5\r\n"
+				   "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+	static const char huge_cl[] = "HTTP/1.1 407 x\r\nContent-Length: 99999999\r\n\r\n";
+	static char big[CAP_PROXY_AUTH_BODY + 4096];
+	struct seen s;
+	size_t n, cut;
+
+	for (cut = 0; cut <= strlen(until_close); cut++) {
+		read_split(until_close, strlen(until_close), cut, HTTP_RESPONSE, &s);
+		ck_assert(!s.bad);
+		ck_assert_uint_eq(s.len, 5 + 6);
+		ck_assert(memcmp(s.text, "H407|<html>", 11) == 0); /* no end */
+	}
+	for (cut = 0; cut <= strlen(bad_chunk); cut++) {
+		read_split(bad_chunk, strlen(bad_chunk), cut, HTTP_RESPONSE, &s);
+		ck_assert_msg(s.bad, "cut %zu", cut);
+	}
+	read_split(both, strlen(both), 7, HTTP_RESPONSE, &s);
+	ck_assert(s.bad && s.len == 0);
+	/* chunk after chunk, never the last: refused at the cap */
+	n = (size_t)snprintf(big, sizeof big, "%s", PAGE_CHUNKED);
+	while (n + 1100 < sizeof big) {
+		n += (size_t)snprintf(big + n, sizeof big - n, "400\r\n");
+		memset(big + n, 'c', 1024);
+		n += 1024;
+		n += (size_t)snprintf(big + n, sizeof big - n, "\r\n");
+	}
+	read_split(big, n, n / 2, HTTP_RESPONSE, &s);
+	ck_assert(s.bad);
+	ck_assert_uint_le(s.len, 5 + CAP_PROXY_AUTH_BODY);
+	/* the length it announces is not trusted either */
+	n = (size_t)snprintf(big, sizeof big, "%s", huge_cl);
+	memset(big + n, 'p', sizeof big - n);
+	read_split(big, sizeof big, 100, HTTP_RESPONSE, &s);
+	ck_assert(s.bad);
+	ck_assert_uint_le(s.len, 5 + CAP_PROXY_AUTH_BODY);
+}
+END_TEST
+
 static Suite *keepalive_suite(void)
 {
 	Suite *s = suite_create("keepalive");
@@ -437,6 +523,8 @@ static Suite *keepalive_suite(void)
 	t = tcase_create("reader");
 	tcase_add_test(t, reader_every_split);
 	tcase_add_test(t, reader_refusals);
+	tcase_add_test(t, reader_challenge_pages_every_split);
+	tcase_add_test(t, reader_challenge_pages_refused);
 	suite_add_tcase(s, t);
 	return s;
 }

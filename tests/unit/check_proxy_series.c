@@ -18,8 +18,8 @@ static const char *why;
 	"TlRMTVNTUAACAAAAEAAQADgAAAA1goriluCDYHcYI/sAAAAAAAAAAFQAVABIAAAABQLODgAAAA9TAFAASQBSAEkA" \
 	"VAAxAEIAAgAQAFMAUABJAFIASQBUADEAQgABABAAUwBQAEkAUgBJAFQAMQBCAAQAEABzAHAAaQByAGkAdAAxAGIA" \
 	"AwAQAHMAcABpAHIAaQB0ADEAYgAAAAAA"
-#define BASIC_407                                                                              \
-	"HTTP/1.1 407 x\r\nProxy-Authenticate: Basic realm=\"r\"\r\nContent-Length: 0\r\n\r\n"
+#define BASIC_407_HEAD "HTTP/1.1 407 x\r\nProxy-Authenticate: Basic realm=\"r\"\r\n"
+#define BASIC_407 BASIC_407_HEAD "Content-Length: 0\r\n\r\n"
 #define NTLM_407 "HTTP/1.1 407 x\r\nProxy-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n"
 #define NTLM_407_CHALLENGE                                                                     \
 	"HTTP/1.1 407 x\r\nProxy-Authenticate: NTLM " GRVHENC_TYPE2 "\r\nContent-Length: 0\r\n\r\n"
@@ -132,6 +132,35 @@ START_TEST(closed_under_a_retry)
 }
 END_TEST
 
+/* Where the retry after the first 401/407 reply text goes. */
+static enum proxy_retry first_retry(const char *text)
+{
+	struct proxy_series *p;
+	enum proxy_retry next;
+
+	setup_proxy("http://alice:s3cret@127.0.0.1:3128");
+	p = proxy_series_new(&proxy, 1, "test", false);
+	ck_assert_int_eq(proxy_series_next(p, "GET", "http://r/1"), 0);
+	next = proxy_series_challenged(p, head(text), true, &why);
+	proxy_series_free(p);
+	return next;
+}
+
+/* The page decides where the retry goes: after a chunked one (which the KeepAlive reader reads
+ * through) or a long one by Content-Length, on the same connection; after one that ends with the
+ * connection, on a new one. */
+START_TEST(page_framing_decides_the_connection)
+{
+	ck_assert_int_eq(first_retry(BASIC_407_HEAD "Transfer-Encoding: chunked\r\n\r\n"),
+			 PROXY_RETRY_SAME);
+	ck_assert_int_eq(first_retry(BASIC_407_HEAD "Content-Length: 40000\r\n\r\n"),
+			 PROXY_RETRY_SAME);
+	ck_assert_int_eq(first_retry(BASIC_407_HEAD "\r\n"), PROXY_RETRY_NEW);
+	ck_assert_int_eq(first_retry(BASIC_407_HEAD "Transfer-Encoding: chunked, gzip\r\n\r\n"),
+			 PROXY_RETRY_NEW);
+}
+END_TEST
+
 /* RFC 4559 4: NTLM authenticates the connection; the requests after it there carry nothing, one
  * on a new connection starts over with a NEGOTIATE, and a retry in the middle cannot move. */
 START_TEST(ntlm_authenticates_the_connection)
@@ -201,6 +230,7 @@ int main(void)
 	tcase_add_test(tc, challenge_is_a_proxy_401_or_407);
 	tcase_add_test(tc, basic_then_every_request_at_once);
 	tcase_add_test(tc, closed_under_a_retry);
+	tcase_add_test(tc, page_framing_decides_the_connection);
 	tcase_add_test(tc, ntlm_authenticates_the_connection);
 	tcase_add_test(tc, one_request_per_connection);
 	suite_add_tcase(s, tc);

@@ -38,25 +38,35 @@ static void setup_with(struct proxy_session *s, const char *url)
 
 #define BASIC_407 "HTTP/1.1 407 x\r\nProxy-Authenticate: Basic realm=\"r\"\r\n"
 
+/* Whether a 401/407 head leaves the connection to a caller that reads what reuse says. */
+static bool keeps(const char *text, enum proxy_reuse reuse, uint64_t *body)
+{
+	return proxy_session_keeps_connection(head(text), reuse, body);
+}
+
 START_TEST(keeps_connection)
 {
+	static const char chunked[] = "HTTP/1.1 407 x\r\nTransfer-Encoding: chunked\r\n\r\n";
 	uint64_t body;
 
-	ck_assert(proxy_session_keeps_connection(head("HTTP/1.1 407 x\r\nContent-Length: 7\r\n\r\n"),
-						 &body));
+	ck_assert(keeps("HTTP/1.1 407 x\r\nContent-Length: 7\r\n\r\n", PROXY_REUSE_LENGTH, &body));
 	ck_assert_uint_eq(body, 7);
-	ck_assert(proxy_session_keeps_connection(
-		head("HTTP/1.0 407 x\r\nProxy-Connection: keep-alive\r\nContent-Length: 0\r\n\r\n"),
-		&body));
-	ck_assert(!proxy_session_keeps_connection(head("HTTP/1.0 407 x\r\nContent-Length: 0\r\n\r\n"),
-						  &body));
-	ck_assert(!proxy_session_keeps_connection(
-		head("HTTP/1.1 407 x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"), &body));
-	ck_assert(!proxy_session_keeps_connection(
-		head("HTTP/1.1 407 x\r\nTransfer-Encoding: chunked\r\n\r\n"), &body));
-	ck_assert(!proxy_session_keeps_connection(head("HTTP/1.1 407 x\r\n\r\n"), &body));
-	ck_assert(!proxy_session_keeps_connection(
-		head("HTTP/1.1 407 x\r\nContent-Length: 99999999\r\n\r\n"), &body));
+	ck_assert(keeps("HTTP/1.0 407 x\r\nProxy-Connection: keep-alive\r\nContent-Length: 0\r\n\r\n",
+			PROXY_REUSE_LENGTH, &body));
+	ck_assert(!keeps("HTTP/1.1 407 x\r\nContent-Length: 7\r\n\r\n", PROXY_REUSE_NONE, &body));
+	ck_assert(!keeps("HTTP/1.0 407 x\r\nContent-Length: 0\r\n\r\n", PROXY_REUSE_LENGTH, &body));
+	ck_assert(!keeps("HTTP/1.1 407 x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+			 PROXY_REUSE_CHUNKED, &body));
+	/* chunked: only for a caller that reads it (the KeepAlive reader) */
+	ck_assert(!keeps(chunked, PROXY_REUSE_LENGTH, &body));
+	ck_assert(keeps(chunked, PROXY_REUSE_CHUNKED, &body));
+	ck_assert_uint_eq(body, 0);
+	ck_assert(!keeps("HTTP/1.1 407 x\r\nTransfer-Encoding: gzip\r\n\r\n", PROXY_REUSE_CHUNKED,
+			 &body));
+	/* until the connection closes, or longer than we read: a new connection */
+	ck_assert(!keeps("HTTP/1.1 407 x\r\n\r\n", PROXY_REUSE_CHUNKED, &body));
+	ck_assert(!keeps("HTTP/1.1 407 x\r\nContent-Length: 99999999\r\n\r\n", PROXY_REUSE_CHUNKED,
+			 &body));
 }
 END_TEST
 
@@ -68,7 +78,7 @@ START_TEST(basic_same_then_new_then_refused)
 
 	setup_with(&s, "http://user:pass@127.0.0.1:3128");
 	ck_assert_int_eq(proxy_session_challenged(&s, head(BASIC_407 "Content-Length: 5\r\n\r\n"),
-						  true, &why),
+						  PROXY_REUSE_LENGTH, &why),
 			 PROXY_RETRY_SAME);
 	ck_assert_str_eq(proxy_session_field(&s), "Proxy-Authorization");
 	ck_assert_str_eq(s.value, "Basic dXNlcjpwYXNz");
@@ -78,7 +88,7 @@ START_TEST(basic_same_then_new_then_refused)
 	ck_assert(proxy_session_skip_body(&s, in));
 	ck_assert_uint_eq(evbuffer_get_length(in), 4); /* what follows the body stays */
 	ck_assert_int_eq(proxy_session_challenged(&s, head(BASIC_407 "Content-Length: 0\r\n\r\n"),
-						  true, &why),
+						  PROXY_REUSE_LENGTH, &why),
 			 PROXY_RETRY_FAIL);
 	ck_assert_str_eq(why, "the proxy refused the credentials (wrong user or password)");
 	proxy_session_clear(&s);
@@ -86,7 +96,7 @@ START_TEST(basic_same_then_new_then_refused)
 	/* a request whose body went with it: a new connection however kept */
 	setup_with(&s, "http://user:pass@127.0.0.1:3128");
 	ck_assert_int_eq(proxy_session_challenged(&s, head(BASIC_407 "Content-Length: 0\r\n\r\n"),
-						  false, &why),
+						  PROXY_REUSE_NONE, &why),
 			 PROXY_RETRY_NEW);
 	proxy_session_accepted(&s);
 	proxy_session_clear(&s);
@@ -108,7 +118,7 @@ START_TEST(no_user_fails)
 
 	setup_with(&s, "http://127.0.0.1:3128");
 	ck_assert_int_eq(proxy_session_challenged(&s, head(BASIC_407 "Content-Length: 0\r\n\r\n"),
-						  true, &why),
+						  PROXY_REUSE_LENGTH, &why),
 			 PROXY_RETRY_FAIL);
 	ck_assert_str_eq(why, "the proxy requires authentication and its URL has no user");
 }
@@ -130,14 +140,14 @@ START_TEST(ntlm_binds_the_connection)
 	ck_assert_int_eq(proxy_session_challenged(
 				 &s, head("HTTP/1.1 407 x\r\nProxy-Authenticate: NTLM\r\n"
 					  "Connection: close\r\n\r\n"),
-				 true, &why),
+				 PROXY_REUSE_LENGTH, &why),
 			 PROXY_RETRY_NEW);
 	ck_assert(proxy_session_negotiating(&s));
 	ck_assert(proxy_session_may_redial(&s));
 	ck_assert_int_eq(proxy_session_challenged(
 				 &s, head("HTTP/1.1 407 x\r\nProxy-Authenticate: NTLM " GRVHENC_TYPE2
 					  "\r\nConnection: close\r\n\r\n"),
-				 true, &why),
+				 PROXY_REUSE_LENGTH, &why),
 			 PROXY_RETRY_FAIL);
 	ck_assert_str_eq(why, "the proxy closes the connection in the middle of NTLM");
 	proxy_session_clear(&s);
@@ -145,11 +155,11 @@ START_TEST(ntlm_binds_the_connection)
 	setup_with(&s, "http://DOM%5Cuser:pass@127.0.0.1:3128");
 	(void)proxy_session_challenged(&s, head("HTTP/1.1 407 x\r\nProxy-Authenticate: NTLM\r\n"
 						"Content-Length: 0\r\n\r\n"),
-				       true, &why);
+				       PROXY_REUSE_LENGTH, &why);
 	ck_assert_int_eq(proxy_session_challenged(
 				 &s, head("HTTP/1.1 407 x\r\nProxy-Authenticate: NTLM " GRVHENC_TYPE2
 					  "\r\nContent-Length: 0\r\n\r\n"),
-				 true, &why),
+				 PROXY_REUSE_LENGTH, &why),
 			 PROXY_RETRY_SAME);
 	ck_assert(!proxy_session_negotiating(&s));
 	ck_assert(!proxy_session_may_redial(&s));

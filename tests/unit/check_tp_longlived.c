@@ -20,6 +20,7 @@
 #include "engine/tunnel.h"
 #include "proto/guid.h"
 #include "proto/longlived.h"
+#include "tests/unit/engine_rig.h"
 
 struct rig {
 	struct event_base *base;
@@ -64,9 +65,7 @@ static void rig_until_readable(struct rig *r, int fd)
 static void rig_start(struct rig *r, uint64_t limit)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct eng_request req;
 	char port[8];
-	int sv[2];
 
 	memset(r, 0, sizeof *r);
 	r->base = event_base_new();
@@ -88,18 +87,7 @@ static void rig_start(struct rig *r, uint64_t limit)
 		proxy_auth_memo_reset();
 	config_load(&r->cfg, NULL);
 	r->cfg.longlived_limit = limit;
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	r->app = sv[0];
-	memset(&req, 0, sizeof req);
-	req.engine_fd = sv[1];
-	req.app_fd = r->app;
-	a.sin_port = htons(2492);
-	memcpy(&req.dest, &a, sizeof a);
-	req.dest_len = sizeof a;
-	r->st = eng_status_new();
-	atomic_fetch_add(&r->st->refs, 1);
-	req.status = r->st;
-	tunnel_start(r->base, &r->cfg, &req);
+	r->app = rig_tunnel_start(r->base, &r->cfg, &r->st);
 }
 
 /* Reads one request from fd as the relay: the head, and for a POST the echo line. */
@@ -153,22 +141,17 @@ static void rig_accept(struct rig *r, uint64_t limit)
 
 static void rig_wait(struct rig *r)
 {
-	while (atomic_load(&r->st->state) == ENG_CONNECTING)
-		event_base_loop(r->base, EVLOOP_ONCE);
+	rig_tunnel_wait(r->base, r->st);
 }
 
 static void rig_free(struct rig *r)
 {
-	close(r->app);
 	close(r->relay);
 	if (r->get > 0)
 		close(r->get);
 	if (r->post > 0)
 		close(r->post);
-	while (r->st->tunnel)
-		event_base_loop(r->base, EVLOOP_ONCE);
-	eng_status_put(r->st);
-	event_base_free(r->base);
+	rig_tunnel_end(r->base, r->app, r->st);
 }
 
 START_TEST(handshake_data_and_half_close)

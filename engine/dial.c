@@ -2,6 +2,8 @@
 
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <netinet/in.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "engine/transport.h"
@@ -39,8 +41,29 @@ void dial_stream_free(struct bufferevent *bev)
 	bufferevent_free(bev);
 }
 
+/* Binds fd to the address in from (from_len 0: nothing to do), on a port of the kernel's choosing
+ * picked at connect() (IP_BIND_ADDRESS_NO_PORT: binding first would reserve a port for any
+ * destination). An address of another family than the destination's cannot apply: the
+ * connection then leaves from wherever the kernel routes it. 0, or -1 with errno. */
+static int dial_bind(int fd, int family, const struct sockaddr_storage *from, socklen_t from_len)
+{
+	struct sockaddr_storage local;
+	int one = 1;
+
+	if (from_len == 0 || from->ss_family != family)
+		return 0;
+	memcpy(&local, from, from_len);
+	if (family == AF_INET)
+		((struct sockaddr_in *)&local)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&local)->sin6_port = 0;
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+	return bind(fd, (struct sockaddr *)&local, from_len);
+}
+
 /* dial_start, with t's socket options when t is not NULL: they must be set before connect(). */
 static struct dial_nb *dial_begin(struct event_base *base, const struct tunnel *t,
+				  const struct sockaddr_storage *from, socklen_t from_len,
 				  const struct sockaddr *addr, socklen_t len, dial_nb_cb cb, void *arg)
 {
 	int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -49,19 +72,26 @@ static struct dial_nb *dial_begin(struct event_base *base, const struct tunnel *
 		return NULL;
 	if (t)
 		tunnel_apply_sockopts(t, fd);
+	if (dial_bind(fd, addr->sa_family, from, from_len) < 0) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		return NULL;
+	}
 	return dial_nb_start(base, fd, addr, len, dial_stream, cb, arg);
 }
 
 struct dial_nb *dial_start(struct tunnel *t, const struct sockaddr *addr, socklen_t len,
 			   dial_nb_cb cb, void *arg)
 {
-	return dial_begin(t->base, t, addr, len, cb, arg);
+	return dial_begin(t->base, t, &t->from, t->from_len, addr, len, cb, arg);
 }
 
-struct dial_nb *dial_start_plain(struct event_base *base, const struct sockaddr *addr,
-				 socklen_t len, dial_nb_cb cb, void *arg)
+struct dial_nb *dial_start_from(struct event_base *base, const struct sockaddr_storage *from,
+				socklen_t from_len, const struct sockaddr *addr, socklen_t len,
+				dial_nb_cb cb, void *arg)
 {
-	return dial_begin(base, NULL, addr, len, cb, arg);
+	return dial_begin(base, NULL, from, from_len, addr, len, cb, arg);
 }
 
 static void dial_attempt_done(struct bufferevent *bev, int err, void *arg)

@@ -16,9 +16,11 @@ struct dial_nb *dial_start(struct tunnel *t, const struct sockaddr *addr, sockle
 			   dial_nb_cb cb, void *arg);
 
 /* dial_start for connections that outlive their tunnel's attempt (Polling opens one per
- * request): no tunnel, no application socket options. */
-struct dial_nb *dial_start_plain(struct event_base *base, const struct sockaddr *addr,
-				 socklen_t len, dial_nb_cb cb, void *arg);
+ * request): no tunnel, no application socket options, but the tunnel's local address (its
+ * from and from_len, copied). */
+struct dial_nb *dial_start_from(struct event_base *base, const struct sockaddr_storage *from,
+				socklen_t from_len, const struct sockaddr *addr, socklen_t len,
+				dial_nb_cb cb, void *arg);
 
 /* Makes a bufferevent for a connected socket, tuned for bulk transfer; NULL on failure (the fd
  * is then closed). */

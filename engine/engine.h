@@ -58,6 +58,8 @@ struct eng_request {
 	unsigned long app_ino;    /* transport error can be turned into ECONNRESET (engine/app_end.c) */
 	struct sockaddr_storage dest; /* destination as the application gave it */
 	socklen_t dest_len;
+	struct sockaddr_storage from; /* the local address it bound its socket to, when it chose */
+	socklen_t from_len;           /* one (an interface); 0 when it did not */
 	char host[CAP_HOST_NAME + 1]; /* the name the application resolved to dest, or "" */
 	void *early_data;         /* TCP Fast Open payload to send first, or NULL */
 	size_t early_len;

@@ -94,8 +94,8 @@ int pc_send(struct poll_client *c, uint64_t seq, const void *data, size_t len, b
 		return -1;
 	rc = pc_write(c, seq, data, len, eof, buf, sizeof buf, &total);
 	if (rc == 0)
-		c->x = poll_xchg_start(c->base, (struct sockaddr *)&c->to, c->to_len, buf, total,
-				       PC_RECEIVE_MS, cb, c);
+		c->x = poll_xchg_start(c->base, &c->from, c->from_len, (struct sockaddr *)&c->to,
+				       c->to_len, buf, total, PC_RECEIVE_MS, cb, c);
 	if (proxy_series_value(c->auth))
 		memset(buf, 0, CAP_PROXY_REQUEST); /* the head held a credential */
 	if (rc < 0) {

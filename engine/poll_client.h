@@ -38,6 +38,8 @@ struct poll_client {
 	enum pc_state state;
 	struct sockaddr_storage to; /* the relay, or the proxy (ProxyConnection) */
 	socklen_t to_len;
+	struct sockaddr_storage from; /* the tunnel's local address (struct tunnel) */
+	socklen_t from_len;
 	bool via_proxy;
 	char authority[CAP_HOST_NAME + 16]; /* the relay's "host[:port]": Host, absolute URI */
 	char name[CAP_HOST_NAME + 1];       /* Relay-Server-Name (2.2.1.1.2) */

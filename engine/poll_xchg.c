@@ -154,9 +154,10 @@ static void poll_xchg_dialled(struct bufferevent *bev, int err, void *arg)
 	bufferevent_enable(bev, EV_READ);
 }
 
-struct poll_xchg *poll_xchg_start(struct event_base *base, const struct sockaddr *to,
-				  socklen_t to_len, const void *request, size_t len,
-				  unsigned timeout_ms, poll_xchg_cb cb, void *arg)
+struct poll_xchg *poll_xchg_start(struct event_base *base, const struct sockaddr_storage *from,
+				  socklen_t from_len, const struct sockaddr *to, socklen_t to_len,
+				  const void *request, size_t len, unsigned timeout_ms,
+				  poll_xchg_cb cb, void *arg)
 {
 	struct poll_xchg *x = calloc(1, sizeof *x);
 
@@ -170,7 +171,7 @@ struct poll_xchg *poll_xchg_start(struct event_base *base, const struct sockaddr
 	x->request = evbuffer_new();
 	if (!x->request || evbuffer_add(x->request, request, len) < 0)
 		goto out;
-	x->dial = dial_start_plain(base, to, to_len, poll_xchg_dialled, x);
+	x->dial = dial_start_from(base, from, from_len, to, to_len, poll_xchg_dialled, x);
 	if (x->dial)
 		return x;
 out:

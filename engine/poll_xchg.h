@@ -26,11 +26,12 @@ struct poll_reply {
  * static why. */
 typedef void (*poll_xchg_cb)(const struct poll_reply *reply, int err, const char *why, void *arg);
 
-/* Connects to `to` and sends the len bytes of request (copied). The whole exchange must end
+/* Connects to `to` from `from` (engine/dial.h, dial_start_from) and sends the len bytes of request (copied). The whole exchange must end
  * within timeout_ms (NetworkReceiveIO, 3.5.2.2). NULL with errno when it cannot start. */
-struct poll_xchg *poll_xchg_start(struct event_base *base, const struct sockaddr *to,
-				  socklen_t to_len, const void *request, size_t len,
-				  unsigned timeout_ms, poll_xchg_cb cb, void *arg);
+struct poll_xchg *poll_xchg_start(struct event_base *base, const struct sockaddr_storage *from,
+				  socklen_t from_len, const struct sockaddr *to, socklen_t to_len,
+				  const void *request, size_t len, unsigned timeout_ms,
+				  poll_xchg_cb cb, void *arg);
 
 /* Whether any byte of the response has arrived (a request being answered is not abandoned). */
 bool poll_xchg_answering(const struct poll_xchg *x);

@@ -102,6 +102,8 @@ static int pc_where(struct poll_client *c, struct tunnel *t)
 
 	if (eng_relay_where(t, !proxy, c->authority, sizeof c->authority, &c->to, &c->to_len) < 0)
 		return -1;
+	memcpy(&c->from, &t->from, t->from_len);
+	c->from_len = t->from_len;
 	if (proxy) { /* 3.5.4.1.2 */
 		memcpy(&c->to, &proxy->addr, proxy->addr_len);
 		c->to_len = proxy->addr_len;

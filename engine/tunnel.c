@@ -130,6 +130,8 @@ void tunnel_start(struct event_base *base, const struct config *cfg, struct eng_
 	t->app_ino = req->app_ino;
 	memcpy(&t->dest, &req->dest, req->dest_len);
 	t->dest_len = req->dest_len;
+	memcpy(&t->from, &req->from, req->from_len);
+	t->from_len = req->from_len;
 	memcpy(t->host, req->host, sizeof t->host);
 	memcpy(t->opts, req->opts, sizeof t->opts);
 	t->n_opts = req->n_opts;

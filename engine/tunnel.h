@@ -27,6 +27,8 @@ struct tunnel {
 	unsigned long app_ino;
 	struct sockaddr_storage dest;
 	socklen_t dest_len;
+	struct sockaddr_storage from; /* where its connections leave from (engine/dial.c) */
+	socklen_t from_len;           /* 0: wherever the kernel routes them */
 	char host[CAP_HOST_NAME + 1]; /* the name the application resolved, or "" */
 	char dest_text[64];       /* "address:port" for the log */
 	struct evbuffer *early;   /* TCP Fast Open payload, sent first */

@@ -118,12 +118,30 @@ static struct shim_sock *shim_sock_new(int fd, const struct sockaddr *addr, sock
 	return s;
 }
 
-static int shim_request_fill(struct eng_request *req, const struct shim_sock *s, const void *early,
-			     size_t early_len)
+/* The address the application bound fd to, when it chose one (an interface, as curl --interface
+ * does); a port alone, or nothing, is not carried: the engine's sockets get ports of their own. */
+static void shim_bound_from(int fd, struct eng_request *req)
+{
+	static const struct in6_addr any6 = IN6ADDR_ANY_INIT;
+	const struct sockaddr_in *in = (const struct sockaddr_in *)&req->from;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&req->from;
+	socklen_t len = sizeof req->from;
+
+	req->from_len = 0;
+	if (shim_real()->getsockname(fd, (struct sockaddr *)&req->from, &len) < 0)
+		return;
+	if ((req->from.ss_family == AF_INET && in->sin_addr.s_addr != htonl(INADDR_ANY)) ||
+	    (req->from.ss_family == AF_INET6 && memcmp(&in6->sin6_addr, &any6, sizeof any6) != 0))
+		req->from_len = len;
+}
+
+static int shim_request_fill(struct eng_request *req, int fd, const struct shim_sock *s,
+			     const void *early, size_t early_len)
 {
 	memset(req, 0, sizeof *req);
 	memcpy(&req->dest, &s->peer, s->peer_len);
 	req->dest_len = s->peer_len;
+	shim_bound_from(fd, req);
 	if (namemap_lookup((const struct sockaddr *)&s->peer, req->host, sizeof req->host) < 0)
 		req->host[0] = '\0';
 	memcpy(req->opts, s->opts, sizeof req->opts);
@@ -198,7 +216,7 @@ int shim_intercept(int fd, const struct sockaddr *addr, socklen_t len, const voi
 	if (fd_flags < 0 || fl_flags < 0)
 		return -1;
 	s = shim_sock_new(fd, addr, len);
-	if (!s || shim_request_fill(&req, s, early, early_len) < 0) {
+	if (!s || shim_request_fill(&req, fd, s, early, early_len) < 0) {
 		shim_sock_free(s);
 		errno = ENOMEM;
 		return -1;

@@ -319,6 +319,42 @@ static void scenario_sockopts(void)
 	probe_fd_expect(baseline);
 }
 
+/* A socket bound to a local address before connect() (an interface, as curl --interface binds
+ * one): the connection reaches the server from that address and getsockname() says so, blocking
+ * (the handed-over socket) and not (the engine's socket behind the socketpair). */
+static void scenario_bound(void)
+{
+	int refused = probe_refused_port();
+	struct probe_server *srv = probe_server_start(PROBE_ECHO);
+	const uint32_t from = htonl(0x7f000002); /* 127.0.0.2 */
+
+	probe_settings_port(refused, srv->port);
+	int baseline = probe_warm_up("127.0.0.1", refused);
+	for (int nonblock = 0; nonblock < 2; nonblock++) {
+		int fd = probe_socket(AF_INET, nonblock ? SOCK_NONBLOCK : 0);
+		struct sockaddr_in local = { .sin_family = AF_INET, .sin_addr.s_addr = from };
+		socklen_t len = sizeof local;
+
+		CHECK(bind(fd, (struct sockaddr *)&local, sizeof local) == 0, "bind to 127.0.0.2");
+		int rc = probe_connect(fd, "127.0.0.1", refused);
+		CHECK(rc == (nonblock ? -1 : 0) && (!nonblock || errno == EINPROGRESS),
+		      "connect returned %d (%s)", rc, rc < 0 ? strerror(errno) : "-");
+		CHECK(probe_poll(fd, POLLOUT, PROBE_WAIT_MS) & POLLOUT, "never writable");
+		CHECK(probe_so_error(fd) == 0, "SO_ERROR");
+		CHECK(fcntl(fd, F_SETFL, 0) == 0, "F_SETFL");
+		probe_echo(fd, 16 * 1024);
+		uint32_t seen = atomic_load(&srv->last_peer4);
+		CHECK(seen == from, "%s: the server saw the connection from %08x, not 127.0.0.2",
+		      nonblock ? "non-blocking" : "blocking", ntohl(seen));
+		memset(&local, 0, sizeof local);
+		CHECK(getsockname(fd, (struct sockaddr *)&local, &len) == 0 &&
+		      local.sin_addr.s_addr == from, "%s: getsockname says %08x, not 127.0.0.2",
+		      nonblock ? "non-blocking" : "blocking", ntohl(local.sin_addr.s_addr));
+		probe_close(fd);
+	}
+	probe_fd_expect(baseline);
+}
+
 /* sendto(MSG_FASTOPEN) on a fresh socket is connect() plus send(). */
 static void scenario_fastopen(void)
 {
@@ -427,7 +463,7 @@ int main(int argc, char **argv)
 		{ "refused", scenario_refused },
 		{ "timeout", scenario_timeout },   { "again", scenario_again },
 		{ "interrupted", scenario_interrupted }, { "sockopts", scenario_sockopts },
-		{ "sndtimeo", scenario_sndtimeo },
+		{ "sndtimeo", scenario_sndtimeo }, { "bound", scenario_bound },
 		{ "fastopen", scenario_fastopen }, { "shutdown", scenario_shutdown },
 		{ "reset", scenario_reset },       { "passthrough", scenario_passthrough },
 	};

@@ -16,6 +16,7 @@ struct probe_server {
 	atomic_int accepted;
 	atomic_int eofs;     /* connections whose peer half-closed (read returned 0) */
 	atomic_int finished; /* connections the server has closed */
+	_Atomic uint32_t last_peer4; /* the IPv4 address the last connection came from */
 };
 
 struct probe_conn {
@@ -90,9 +91,13 @@ PROBE_FN void *probe_accept_thread(void *arg)
 		for (int i = 0; i < 2; i++) {
 			if (!(pfd[i].revents & POLLIN))
 				continue;
-			int fd = accept4(pfd[i].fd, NULL, NULL, SOCK_CLOEXEC);
+			struct sockaddr_in peer;
+			socklen_t plen = sizeof peer;
+			int fd = accept4(pfd[i].fd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
 			if (fd < 0)
 				continue;
+			if (peer.sin_family == AF_INET)
+				atomic_store(&srv->last_peer4, peer.sin_addr.s_addr);
 			probe_own(fd, true);
 			atomic_fetch_add(&srv->accepted, 1);
 			struct probe_conn *conn = malloc(sizeof *conn);

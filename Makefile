@@ -72,16 +72,18 @@ $(BUILD)/probes/%: tests/probes/%.c $(wildcard tests/probes/*.h)
 	$(CC) -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< -lpthread
 
 # Unit tests link the library's objects directly (no preload) so each module is tested alone.
-$(BUILD)/tests/check_%: tests/unit/check_%.c $(call obj,$(COMMON_SRC) $(PROTO_SRC) $(ENGINE_SRC))
+# Their shared helpers (tests/unit/unit*.h) are static inline: a prerequisite, never linked.
+UNIT_HEADERS := $(wildcard tests/unit/*.h)
+$(BUILD)/tests/check_%: tests/unit/check_%.c $(call obj,$(COMMON_SRC) $(PROTO_SRC) $(ENGINE_SRC)) $(UNIT_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) $(EVENT_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(EVENT_LIBS) $(CRYPTO_LIBS) $(CHECK_LIBS) -ldl -lpthread
+	$(CC) $(ALLCFLAGS) $(EVENT_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter-out %.h,$^) $(EVENT_LIBS) $(CRYPTO_LIBS) $(CHECK_LIBS) -ldl -lpthread
 
 # The relay's splice and GUID table alone: the relay's other objects come with a main().
 $(BUILD)/tests/check_relay_splice: tests/unit/check_relay_splice.c $(call obj,relay/splice.c common/splice_step.c common/splice_pipe.c)
 $(BUILD)/tests/check_vc_table: tests/unit/check_vc_table.c $(call obj,relay/vc_table.c)
-$(BUILD)/tests/check_relay_splice $(BUILD)/tests/check_vc_table:
+$(BUILD)/tests/check_relay_splice $(BUILD)/tests/check_vc_table: $(UNIT_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) $(EVENT_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(EVENT_LIBS) $(CHECK_LIBS) -lpthread
+	$(CC) $(ALLCFLAGS) $(EVENT_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter-out %.h,$^) $(EVENT_LIBS) $(CHECK_LIBS) -lpthread
 
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done

@@ -7,6 +7,8 @@
 #include "proto/auth_basic.h"
 #include "proto/auth_challenge.h"
 
+#include "unit.h"
+
 static struct auth_challenges set;
 
 /* Adds value from an exact-size heap copy, so ASan sees any read past its end. */
@@ -369,8 +371,6 @@ int main(void)
 	Suite *s = suite_create("auth_challenge");
 	TCase *tc = tcase_create("challenges");
 	TCase *tb = tcase_create("basic");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, isa_three_fields);
@@ -391,9 +391,5 @@ int main(void)
 	tcase_add_test(tb, basic_rfc7617);
 	tcase_add_test(tb, basic_refuses);
 	suite_add_tcase(s, tb);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

@@ -8,6 +8,8 @@
 #include "proto/auth_challenge.h"
 #include "proto/auth_digest.h"
 
+#include "unit.h"
+
 #define RFC7616_NONCE "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"
 #define RFC7616_OPAQUE "FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"
 #define RFC7616_CNONCE "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ"
@@ -292,8 +294,6 @@ int main(void)
 {
 	Suite *s = suite_create("auth_digest");
 	TCase *tc = tcase_create("digest");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, rfc7616_md5);
 	tcase_add_test(tc, rfc7616_sha256);
@@ -306,9 +306,5 @@ int main(void)
 	tcase_add_test(tc, small_buffers);
 	tcase_add_test(tc, bad_arguments);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

@@ -9,6 +9,8 @@
 #include "proto/auth_ntlm.h"
 #include "proto/base64.h"
 
+#include "unit.h"
+
 /* MS-NLMP 4.2.4.3: the CHALLENGE message (flags 0xe28a8233, ServerChallenge 0123456789abcdef,
  * TargetName "Server", TargetInfo NbDomainName "Domain", NbComputerName "Server"). */
 static const char spec_challenge_hex[] =
@@ -510,8 +512,6 @@ int main(void)
 	Suite *s = suite_create("auth_ntlm");
 	TCase *tv = tcase_create("vectors");
 	TCase *tm = tcase_create("malformed");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tv, ntowfv2_vector);
 	tcase_add_test(tv, spec_challenge_parsed);
@@ -529,9 +529,5 @@ int main(void)
 	tcase_add_test(tm, malformed);
 	tcase_add_test(tm, mutations);
 	suite_add_tcase(s, tm);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

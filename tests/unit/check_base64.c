@@ -6,6 +6,8 @@
 
 #include "proto/base64.h"
 
+#include "unit.h"
+
 static const struct {
 	const char *raw, *b64;
 } rfc4648[] = {
@@ -131,8 +133,6 @@ int main(void)
 {
 	Suite *s = suite_create("base64");
 	TCase *t = tcase_create("base64");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, rfc4648_vectors);
 	tcase_add_test(t, ntlm_type2);
@@ -140,9 +140,5 @@ int main(void)
 	tcase_add_test(t, encode_bounds);
 	tcase_add_test(t, roundtrip_all_bytes);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

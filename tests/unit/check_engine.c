@@ -15,6 +15,8 @@
 #include "engine/engine.h"
 #include "engine/tunnel.h"
 
+#include "unit.h"
+
 struct rig {
 	struct event_base *base;
 	struct config cfg;
@@ -281,8 +283,6 @@ int main(void)
 {
 	Suite *s = suite_create("engine");
 	TCase *tc = tcase_create("chain and pump");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, falls_back_to_direct443);
@@ -293,9 +293,5 @@ int main(void)
 	tcase_add_test(tc, half_close_both_ways);
 	tcase_add_test(tc, server_reset_reaches_application);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

@@ -11,6 +11,8 @@
 
 #include "common/ev_read.h"
 
+#include "unit.h"
+
 struct rig {
 	struct event_base *base;
 	struct bufferevent *bev; /* reads fds[0] */
@@ -165,8 +167,6 @@ int main(void)
 {
 	Suite *s = suite_create("ev_read");
 	TCase *tc = tcase_create("read more");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, reads_what_the_socket_holds);
 	tcase_add_test(tc, nothing_to_read_changes_nothing);
@@ -174,9 +174,5 @@ int main(void)
 	tcase_add_test(tc, a_filter_is_left_alone);
 	tcase_add_test(tc, a_full_reader_pauses_instead_of_spinning);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

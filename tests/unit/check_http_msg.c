@@ -8,6 +8,8 @@
 
 #include "proto/http_msg.h"
 
+#include "unit.h"
+
 /* Parses are compared through a text rendering of everything a head holds. */
 #define DUMP_CAP (3 * CAP_HTTP_HEAD)
 
@@ -860,11 +862,5 @@ static Suite *http_msg_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(http_msg_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(http_msg_suite());
 }

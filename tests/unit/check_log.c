@@ -14,6 +14,8 @@
 #include "common/caps.h"
 #include "common/log.h"
 
+#include "unit.h"
+
 /* ---- log_level_parse ---- */
 
 START_TEST(level_names)
@@ -373,11 +375,5 @@ static Suite *log_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(log_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(log_suite());
 }

@@ -8,6 +8,8 @@
 #include "proto/guid.h"
 #include "proto/longlived.h"
 
+#include "unit.h"
+
 /* 2.2.2.1.1.2 (the target rejoined where the text copy wrapped it). */
 static const char ex_get[] =
 	"GET /2.0/server.domain.net/hczn5kctbrpxfgkgxzs6zmkp9uwwsvszvs6f72,ConnType=LongLived,"
@@ -501,11 +503,5 @@ static Suite *longlived_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(longlived_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(longlived_suite());
 }

@@ -6,6 +6,8 @@
 
 #include "proto/md4.h"
 
+#include "unit.h"
+
 static const struct {
 	const char *in, *hex;
 } md4_vectors[] = {
@@ -92,17 +94,11 @@ int main(void)
 {
 	Suite *s = suite_create("md4");
 	TCase *tc = tcase_create("rfc1320");
-	SRunner *sr;
-	int failed;
 	int nvec = (int)(sizeof md4_vectors / sizeof md4_vectors[0]);
 
 	tcase_add_loop_test(tc, rfc1320_vectors, 0, nvec);
 	tcase_add_loop_test(tc, rfc1320_vectors_split, 0, nvec);
 	tcase_add_test(tc, block_boundaries);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

@@ -8,6 +8,8 @@
 #include "common/caps.h"
 #include "common/namemap.h"
 
+#include "unit.h"
+
 /* 10.x.y.z for n, so that every n up to 2^24 is a distinct address. */
 static struct sockaddr_in addr_of(unsigned n)
 {
@@ -119,11 +121,5 @@ static Suite *namemap_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(namemap_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(namemap_suite());
 }

@@ -7,6 +7,8 @@
 
 #include "proto/no_proxy.h"
 
+#include "unit.h"
+
 struct np_case {
 	const char *host;
 	const char *list;
@@ -276,11 +278,5 @@ static Suite *no_proxy_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(no_proxy_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(no_proxy_suite());
 }

@@ -7,6 +7,8 @@
 
 #include "common/num.h"
 
+#include "unit.h"
+
 /* One input: the first len bytes of text (len -1: the whole string), the maximum, and whether it
  * must parse (then to value). */
 struct num_case {
@@ -133,11 +135,5 @@ static Suite *num_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(num_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(num_suite());
 }

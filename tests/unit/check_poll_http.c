@@ -11,6 +11,8 @@
 #include "proto/poll_checksum.h"
 #include "proto/poll_http.h"
 
+#include "unit.h"
+
 #define GUID_A "m3u7m5ev6iz9hj6mx97s4kdrnk8khajvb3bwnba"
 #define GUID_B "a5s2fj8q55cxne2v4wr48ad9ciffsznzq9apczi"
 #define NAME "server01.relay.net"
@@ -261,11 +263,5 @@ static Suite *poll_http_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(poll_http_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(poll_http_suite());
 }

@@ -8,6 +8,8 @@
 #include "proto/poll_checksum.h"
 #include "proto/poll_msg.h"
 
+#include "unit.h"
+
 #define GUID_4_3 "m3u7m5ev6iz9hj6mx97s4kdrnk8khajvb3bwnba"
 #define GUID_4_3B "a5s2fj8q55cxne2v4wr48ad9ciffsznzq9apczi"
 #define URL_4_3 "grooveDNS://server01.relay.net"
@@ -300,11 +302,5 @@ static Suite *poll_msg_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(poll_msg_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(poll_msg_suite());
 }

@@ -6,6 +6,8 @@
 
 #include "proto/poll_schedule.h"
 
+#include "unit.h"
+
 static void expect(struct poll_schedule *s, const unsigned *want, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -84,8 +86,6 @@ int main(void)
 {
 	Suite *s = suite_create("poll_schedule");
 	TCase *t = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, spec_defaults);
 	tcase_add_test(t, reset_when_data_flows);
@@ -93,9 +93,5 @@ int main(void)
 	tcase_add_test(t, holding_relay_zero);
 	tcase_add_test(t, odd_parameters);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(s);
 }

@@ -9,6 +9,8 @@
 
 #include "proto/proxy_url.h"
 
+#include "unit.h"
+
 struct ok_case {
 	const char *text;
 	enum proxy_scheme dflt;
@@ -477,11 +479,5 @@ static Suite *proxy_url_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(proxy_url_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(proxy_url_suite());
 }

@@ -20,6 +20,8 @@
 #include "engine/pump.h"
 #include "engine/tunnel.h"
 
+#include "unit.h"
+
 enum kind { KIND_SOCKET, KIND_PAIR };
 
 struct prig {
@@ -436,8 +438,6 @@ int main(void)
 {
 	Suite *s = suite_create("pump");
 	TCase *tc = tcase_create("spliced and buffered");
-	SRunner *sr;
-	int failed;
 
 	signal(SIGPIPE, SIG_IGN); /* as on the engine thread, which blocks every signal */
 	tcase_set_timeout(tc, 60);
@@ -449,9 +449,5 @@ int main(void)
 	tcase_add_loop_test(tc, application_close_ends_the_network_side, KIND_SOCKET, KIND_PAIR + 1);
 	tcase_add_loop_test(tc, backpressure_from_a_slow_application, KIND_SOCKET, KIND_PAIR + 1);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

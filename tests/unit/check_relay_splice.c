@@ -15,6 +15,8 @@
 
 #include "relay/splice.h"
 
+#include "unit.h"
+
 struct xrig {
 	struct event_base *base;
 	struct relay_splice *s;
@@ -200,8 +202,6 @@ int main(void)
 {
 	Suite *s = suite_create("relay_splice");
 	TCase *tc = tcase_create("one direction");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, head_then_bytes_then_end);
@@ -211,9 +211,5 @@ int main(void)
 	tcase_add_test(tc, source_reset_reports_errno);
 	tcase_add_test(tc, stop_hands_back_what_is_pending);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -10,6 +10,8 @@
 
 #include "proto/socks5.h"
 
+#include "unit.h"
+
 typedef enum parse_rc (*parse_fn)(void *p, const char *buf, size_t len, size_t *consumed);
 typedef void (*init_fn)(void *p);
 
@@ -448,11 +450,5 @@ static Suite *socks5_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(socks5_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(socks5_suite());
 }

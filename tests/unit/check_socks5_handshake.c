@@ -14,6 +14,8 @@
 
 #include "engine/socks5_handshake.h"
 
+#include "unit.h"
+
 #define BYTES(s) (s), (sizeof(s) - 1)
 
 /* libevent 2.1 always defers a pair's callbacks: each write is delivered by the next loop turns,
@@ -347,8 +349,6 @@ int main(void)
 {
 	Suite *s = suite_create("socks5_handshake");
 	TCase *tc = tcase_create("handshake");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, requests_exact);
 	tcase_add_test(tc, replies_split_at_every_byte);
@@ -358,9 +358,5 @@ int main(void)
 	tcase_add_test(tc, early_close_fails_cleanly);
 	tcase_add_test(tc, unwritable_targets_refused_at_start);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

@@ -18,6 +18,8 @@
 #include "engine/transport.h"
 #include "engine/tunnel.h"
 
+#include "unit.h"
+
 struct srig {
 	struct event_base *base;
 	struct tunnel *t;
@@ -258,8 +260,6 @@ int main(void)
 {
 	Suite *s = suite_create("split_pump");
 	TCase *tc = tcase_create("two network sockets");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, each_way_with_handover_and_half_closes);
@@ -270,9 +270,5 @@ int main(void)
 	tcase_add_test(tc, sending_socket_closed_first_resets);
 	tcase_add_test(tc, bulk_both_ways);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

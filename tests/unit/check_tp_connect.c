@@ -19,6 +19,8 @@
 #include "engine/proxy_auth.h"
 #include "engine/tunnel.h"
 
+#include "unit.h"
+
 #define BASIC_ALICE "Basic YWxpY2U6czNjcmV0" /* alice:s3cret */
 
 struct rig {
@@ -560,8 +562,6 @@ int main(void)
 {
 	Suite *s = suite_create("tp_connect");
 	TCase *tc = tcase_create("connect");
-	SRunner *sr;
-	int failed;
 
 	/* the engine runs in the test's thread, which the shim's engine thread would not be: a
 	 * write to a connection the test closed must not kill the test */
@@ -582,9 +582,5 @@ int main(void)
 	tcase_add_test(tc, refusal_falls_through);
 	tcase_add_test(tc, no_proxy_configured);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

@@ -22,6 +22,8 @@
 #include "proto/longlived.h"
 #include "tests/unit/engine_rig.h"
 
+#include "unit.h"
+
 struct rig {
 	struct event_base *base;
 	struct config cfg;
@@ -494,8 +496,6 @@ int main(void)
 {
 	Suite *s = suite_create("tp_longlived");
 	TCase *tc = tcase_create("against a scripted relay");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, handshake_data_and_half_close);
@@ -509,9 +509,5 @@ int main(void)
 	tcase_add_test(tc, digest_on_both_sessions);
 	tcase_add_test(tc, ntlm_on_the_post);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -19,6 +19,8 @@
 #include "engine/proxy.h"
 #include "engine/tunnel.h"
 
+#include "unit.h"
+
 #define BYTES(s) (s), (sizeof(s) - 1)
 
 struct rig {
@@ -281,8 +283,6 @@ int main(void)
 {
 	Suite *s = suite_create("tp_socks5");
 	TCase *tc = tcase_create("transport");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, chain_established_with_server_bytes);
@@ -292,9 +292,5 @@ int main(void)
 	tcase_add_test(tc, chain_placeholder_name_via_socks5h);
 	tcase_add_test(tc, chain_moves_on_after_early_close);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

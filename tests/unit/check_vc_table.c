@@ -8,6 +8,8 @@
 
 #include "relay/vc_table.h"
 
+#include "unit.h"
+
 #define N 10000 /* more entries than buckets: every bucket holds a chain */
 
 struct vc {
@@ -104,15 +106,9 @@ int main(void)
 {
 	Suite *s = suite_create("vc_table");
 	TCase *tc = tcase_create("table");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, find_add_remove);
 	tcase_add_test(tc, each_may_free_the_entry_given);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

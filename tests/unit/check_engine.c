@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,6 +15,8 @@
 #include "engine/tunnel.h"
 
 #include "unit.h"
+#include "unit_engine.h"
+#include "unit_sockets.h"
 
 struct rig {
 	struct event_base *base;
@@ -27,15 +28,6 @@ struct rig {
 	int full;                 /* listening with a full accept queue: connect() hangs */
 	int full_client;
 };
-
-static uint16_t port_of(int fd)
-{
-	struct sockaddr_in a;
-	socklen_t l = sizeof a;
-
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &l), 0);
-	return ntohs(a.sin_port);
-}
 
 static struct sockaddr_in loopback(uint16_t port)
 {
@@ -59,14 +51,13 @@ static void rig_init(struct rig *r, const char *transports, unsigned connect_ms,
 
 	memset(r, 0, sizeof *r);
 	r->base = event_base_new();
-	r->listener = bound_socket();
-	ck_assert_int_eq(listen(r->listener, 16), 0);
+	r->listener = unit_listener(0);
 	r->refused = bound_socket();
 	r->full = bound_socket();
 	ck_assert_int_eq(listen(r->full, 0), 0);
 	/* One queued connection fills a backlog of 0; later SYNs are dropped, so a dial hangs. */
 	r->full_client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	a = loopback(port_of(r->full));
+	a = loopback(unit_port_of(r->full));
 	ck_assert_int_eq(connect(r->full_client, (struct sockaddr *)&a, sizeof a), 0);
 	setenv("SSTPSHIM_TRANSPORTS", transports, 1);
 	unsetenv("SSTPSHIM_PORTS");
@@ -80,31 +71,22 @@ static void rig_init(struct rig *r, const char *transports, unsigned connect_ms,
 static void rig_start(struct rig *r, uint16_t dest_port, uint16_t alt_port, const char *early,
 		      const char *pre)
 {
-	int sv[2];
 	struct eng_request req;
 	struct sockaddr_in dest = loopback(dest_port);
 	static const char fill[3000];
 
 	r->cfg.alt_port = alt_port;
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	r->app = sv[0];
-	memset(&req, 0, sizeof req);
-	req.engine_fd = sv[1];
-	r->st = eng_status_new();
+	unit_request_init(&req, &r->app, &r->st);
 	ck_assert_int_eq(write(r->app, fill, sizeof fill), (ssize_t)sizeof fill);
 	r->st->fill_len = sizeof fill;
 	if (pre)
 		ck_assert_int_eq(write(r->app, pre, strlen(pre)), (ssize_t)strlen(pre));
-	req.app_fd = r->app;
-	req.app_ino = 0;
 	memcpy(&req.dest, &dest, sizeof dest);
 	req.dest_len = sizeof dest;
 	if (early) {
 		req.early_data = strdup(early);
 		req.early_len = strlen(early);
 	}
-	atomic_fetch_add(&r->st->refs, 1);
-	req.status = r->st;
 	tunnel_start(r->base, &r->cfg, &req);
 }
 
@@ -114,23 +96,12 @@ static double rig_wait(struct rig *r)
 	struct timespec a, b;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	while (atomic_load(&r->st->state) == ENG_CONNECTING)
-		event_base_loop(r->base, EVLOOP_ONCE);
+	unit_wait_decided(r->base, r->st);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	return (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
 }
 
-/* Runs the loop until fd is readable. */
-static void rig_pump_until_readable(struct rig *r, int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	while (poll(&p, 1, 0) == 0)
-		event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-}
-
-/* Ends the tunnel from both sides and runs the loop until the engine has freed it (the
- * sanitizer build then reports anything it failed to release). */
+/* Ends the tunnel from both sides and runs the loop until the engine has freed it. */
 static void rig_free(struct rig *r)
 {
 	close(r->app);
@@ -138,9 +109,7 @@ static void rig_free(struct rig *r)
 	close(r->refused);
 	close(r->full);
 	close(r->full_client);
-	while (r->st->tunnel)
-		event_base_loop(r->base, EVLOOP_ONCE);
-	eng_status_put(r->st);
+	unit_tunnel_release(r->base, r->st);
 	event_base_free(r->base);
 }
 
@@ -152,7 +121,7 @@ START_TEST(falls_back_to_direct443)
 	ssize_t n;
 
 	rig_init(&r, "direct,direct443", 5000, 0);
-	rig_start(&r, port_of(r.refused), port_of(r.listener), "early,", "pre");
+	rig_start(&r, unit_port_of(r.refused), unit_port_of(r.listener), "early,", "pre");
 	rig_wait(&r);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	ck_assert_str_eq(r.st->transport, "direct443");
@@ -160,14 +129,14 @@ START_TEST(falls_back_to_direct443)
 	ck_assert_int_ge(server, 0);
 	/* Fast Open bytes first, then what the application wrote; never the fill. */
 	for (size_t got = 0; got < 9; got += (size_t)n) {
-		rig_pump_until_readable(&r, server);
+		unit_until_readable(r.base, server);
 		n = read(server, buf + got, sizeof buf - got);
 		ck_assert_int_gt(n, 0);
 		ck_assert_int_le(got + (size_t)n, 9);
 	}
 	ck_assert(memcmp(buf, "early,pre", 9) == 0);
 	ck_assert_int_eq(write(server, "back", 4), 4);
-	rig_pump_until_readable(&r, r.app);
+	unit_until_readable(r.base, r.app);
 	ck_assert_int_eq(read(r.app, buf, sizeof buf), 4);
 	close(server);
 	rig_free(&r);
@@ -179,7 +148,7 @@ START_TEST(all_refused_gives_econnrefused)
 	struct rig r;
 
 	rig_init(&r, "direct,direct443", 5000, 0);
-	rig_start(&r, port_of(r.refused), port_of(r.refused), NULL, NULL);
+	rig_start(&r, unit_port_of(r.refused), unit_port_of(r.refused), NULL, NULL);
 	rig_wait(&r);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), ECONNREFUSED);
@@ -192,7 +161,7 @@ START_TEST(unknown_names_are_skipped)
 	struct rig r;
 
 	rig_init(&r, "bogus,longlived,direct443", 5000, 0);
-	rig_start(&r, port_of(r.refused), port_of(r.listener), NULL, NULL);
+	rig_start(&r, unit_port_of(r.refused), unit_port_of(r.listener), NULL, NULL);
 	rig_wait(&r);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	ck_assert_str_eq(r.st->transport, "direct443");
@@ -206,7 +175,7 @@ START_TEST(attempt_timeout_moves_on)
 	double ms;
 
 	rig_init(&r, "direct,direct443", 5000, 200);
-	rig_start(&r, port_of(r.full), port_of(r.listener), NULL, NULL);
+	rig_start(&r, unit_port_of(r.full), unit_port_of(r.listener), NULL, NULL);
 	ms = rig_wait(&r);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	ck_assert_str_eq(r.st->transport, "direct443");
@@ -221,7 +190,7 @@ START_TEST(connect_timeout_gives_etimedout)
 	double ms;
 
 	rig_init(&r, "direct,direct443", 300, 0);
-	rig_start(&r, port_of(r.full), port_of(r.full), NULL, NULL);
+	rig_start(&r, unit_port_of(r.full), unit_port_of(r.full), NULL, NULL);
 	ms = rig_wait(&r);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), ETIMEDOUT);
@@ -237,19 +206,19 @@ START_TEST(half_close_both_ways)
 	int server;
 
 	rig_init(&r, "direct", 5000, 0);
-	rig_start(&r, port_of(r.listener), 1, NULL, "x");
+	rig_start(&r, unit_port_of(r.listener), 1, NULL, "x");
 	rig_wait(&r);
 	server = accept(r.listener, NULL, NULL);
 	shutdown(r.app, SHUT_WR);
-	rig_pump_until_readable(&r, server);
+	unit_until_readable(r.base, server);
 	ck_assert_int_eq(read(server, buf, sizeof buf), 1);
-	rig_pump_until_readable(&r, server);
+	unit_until_readable(r.base, server);
 	ck_assert_int_eq(read(server, buf, sizeof buf), 0); /* the application's FIN */
 	ck_assert_int_eq(write(server, "reply", 5), 5);     /* the other way still flows */
-	rig_pump_until_readable(&r, r.app);
+	unit_until_readable(r.base, r.app);
 	ck_assert_int_eq(read(r.app, buf, sizeof buf), 5);
 	close(server);
-	rig_pump_until_readable(&r, r.app);
+	unit_until_readable(r.base, r.app);
 	ck_assert_int_eq(read(r.app, buf, sizeof buf), 0);
 	rig_free(&r);
 }
@@ -264,14 +233,14 @@ START_TEST(server_reset_reaches_application)
 	int server;
 
 	rig_init(&r, "direct", 5000, 0);
-	rig_start(&r, port_of(r.listener), 1, NULL, NULL);
+	rig_start(&r, unit_port_of(r.listener), 1, NULL, NULL);
 	ck_assert_int_eq(fstat(r.app, &st), 0);
 	((struct tunnel *)r.st->tunnel)->app_ino = st.st_ino;
 	rig_wait(&r);
 	server = accept(r.listener, NULL, NULL);
 	ck_assert_int_eq(setsockopt(server, SOL_SOCKET, SO_LINGER, &lg, sizeof lg), 0);
 	close(server); /* RST */
-	rig_pump_until_readable(&r, r.app);
+	unit_until_readable(r.base, r.app);
 	errno = 0;
 	ck_assert_int_eq(read(r.app, buf, sizeof buf), -1);
 	ck_assert_int_eq(errno, ECONNRESET);

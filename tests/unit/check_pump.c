@@ -7,13 +7,11 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/dial.h"
@@ -21,6 +19,8 @@
 #include "engine/tunnel.h"
 
 #include "unit.h"
+#include "unit_engine.h"
+#include "unit_sockets.h"
 
 enum kind { KIND_SOCKET, KIND_PAIR };
 
@@ -46,28 +46,9 @@ static void far_event_cb(struct bufferevent *bev, short what, void *arg)
 		r->far_eof = true;
 }
 
-/* A connected pair of TCP sockets on loopback: *client non-blocking, *server as accepted. */
-static void tcp_pair(int *client, int *server)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof a;
-	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(listen(l, 1), 0);
-	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
-	*client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_eq(connect(*client, (struct sockaddr *)&a, sizeof a), 0);
-	*server = accept(l, NULL, NULL);
-	ck_assert_int_ge(*server, 0);
-	close(l);
-	ck_assert_int_eq(evutil_make_socket_nonblocking(*client), 0);
-}
-
 static void prig_init(struct prig *r, enum kind kind)
 {
 	int sv[2];
-	struct stat st;
 
 	memset(r, 0, sizeof *r);
 	r->kind = kind;
@@ -77,7 +58,7 @@ static void prig_init(struct prig *r, enum kind kind)
 	r->engine = sv[1];
 	if (kind == KIND_SOCKET) {
 		int client;
-		tcp_pair(&client, &r->far_fd);
+		unit_tcp_pair(&client, &r->far_fd);
 		r->stream = dial_stream(r->base, client);
 	} else {
 		struct bufferevent *pair[2];
@@ -89,18 +70,7 @@ static void prig_init(struct prig *r, enum kind kind)
 		bufferevent_enable(r->far, EV_READ | EV_WRITE);
 	}
 	ck_assert_ptr_nonnull(r->stream);
-	/* A tunnel as tunnel_established() leaves it, for the pump to close. */
-	r->t = calloc(1, sizeof *r->t);
-	r->t->base = r->base;
-	r->t->state = TUNNEL_ESTABLISHED;
-	r->t->engine_fd = -1;
-	r->t->app_fd = r->app;
-	ck_assert_int_eq(fstat(r->app, &st), 0);
-	r->t->app_ino = st.st_ino;
-	r->st = eng_status_new();
-	atomic_fetch_add(&r->st->refs, 1); /* the tunnel's */
-	r->t->status = r->st;
-	r->st->tunnel = r->t;
+	r->t = unit_tunnel_established(r->base, r->app, &r->st);
 }
 
 static void prig_start(struct prig *r)
@@ -220,10 +190,9 @@ static void prig_free(struct prig *r)
 		close(r->far_fd);
 	else if (r->far && !r->far_shut)
 		far_shutdown(r); /* freeing one end of a pair tells the other nothing */
-	prig_wait_closed(r);
+	unit_tunnel_release(r->base, r->st);
 	if (r->far)
 		bufferevent_free(r->far);
-	eng_status_put(r->st);
 	event_base_free(r->base);
 }
 

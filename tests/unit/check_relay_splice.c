@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "relay/splice.h"
 
 #include "unit.h"
+#include "unit_sockets.h"
 
 struct xrig {
 	struct event_base *base;
@@ -25,22 +25,6 @@ struct xrig {
 	int err;                         /* errno at the last report */
 	bool stop_on_end;
 };
-
-static void tcp_pair(int *near, int *far)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof a;
-	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(listen(l, 1), 0);
-	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
-	*near = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	ck_assert(connect(*near, (struct sockaddr *)&a, sizeof a) == 0 || errno == EINPROGRESS);
-	*far = accept(l, NULL, NULL);
-	ck_assert_int_ge(*far, 0);
-	close(l);
-}
 
 static void end_cb(struct relay_splice *s, enum relay_splice_end how, void *arg)
 {
@@ -56,8 +40,8 @@ static void xrig_start(struct xrig *r, uint64_t budget, int watch_dst, const cha
 
 	memset(r, 0, sizeof *r);
 	r->base = event_base_new();
-	tcp_pair(&r->src, &r->src_far);
-	tcp_pair(&r->dst, &r->dst_far);
+	unit_tcp_pair(&r->src, &r->src_far);
+	unit_tcp_pair(&r->dst, &r->dst_far);
 	r->s = relay_splice_start(r->base, r->src, r->dst, budget, watch_dst, end_cb, r);
 	ck_assert_ptr_nonnull(r->s);
 	evbuffer_add(h, head, strlen(head));

@@ -6,12 +6,10 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/pump.h"
@@ -19,6 +17,8 @@
 #include "engine/tunnel.h"
 
 #include "unit.h"
+#include "unit_engine.h"
+#include "unit_sockets.h"
 
 struct srig {
 	struct event_base *base;
@@ -29,28 +29,11 @@ struct srig {
 	int down_near, down_far; /* the GET-like socket */
 };
 
-static void tcp_pair(int *near, int *far)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof a;
-	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	ck_assert_int_eq(bind(l, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(listen(l, 1), 0);
-	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&a, &len), 0);
-	*near = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	ck_assert(connect(*near, (struct sockaddr *)&a, sizeof a) == 0 || errno == EINPROGRESS);
-	*far = accept(l, NULL, NULL);
-	ck_assert_int_ge(*far, 0);
-	close(l);
-}
-
 /* Starts a pump whose directions may carry up and down octets; to_net and to_app go first. */
 static void srig_start(struct srig *r, uint64_t up, uint64_t down, const char *to_net,
 		       const char *to_app)
 {
 	struct evbuffer *net_head = evbuffer_new(), *app_head = evbuffer_new();
-	struct stat st;
 	int sv[2];
 
 	memset(r, 0, sizeof *r);
@@ -58,19 +41,9 @@ static void srig_start(struct srig *r, uint64_t up, uint64_t down, const char *t
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
 	r->app = sv[0];
 	r->engine = sv[1];
-	tcp_pair(&r->up_near, &r->up_far);
-	tcp_pair(&r->down_near, &r->down_far);
-	r->t = calloc(1, sizeof *r->t);
-	r->t->base = r->base;
-	r->t->state = TUNNEL_ESTABLISHED;
-	r->t->engine_fd = -1;
-	r->t->app_fd = r->app;
-	ck_assert_int_eq(fstat(r->app, &st), 0);
-	r->t->app_ino = st.st_ino;
-	r->st = eng_status_new();
-	atomic_fetch_add(&r->st->refs, 1);
-	r->t->status = r->st;
-	r->st->tunnel = r->t;
+	unit_tcp_pair(&r->up_near, &r->up_far);
+	unit_tcp_pair(&r->down_near, &r->down_far);
+	r->t = unit_tunnel_established(r->base, r->app, &r->st);
 	evbuffer_add(net_head, to_net, strlen(to_net));
 	evbuffer_add(app_head, to_app, strlen(to_app));
 	struct tp_split s = { .up_fd = r->up_near, .down_fd = r->down_near, .to_app = app_head,
@@ -130,9 +103,7 @@ static void srig_free(struct srig *r)
 	close(r->app);
 	close(r->up_far);
 	close(r->down_far);
-	while (r->st->tunnel)
-		event_base_loop(r->base, EVLOOP_ONCE);
-	eng_status_put(r->st);
+	unit_tunnel_release(r->base, r->st);
 	event_base_free(r->base);
 }
 

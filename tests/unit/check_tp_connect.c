@@ -6,7 +6,6 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,8 @@
 #include "engine/tunnel.h"
 
 #include "unit.h"
+#include "unit_engine.h"
+#include "unit_sockets.h"
 
 #define BASIC_ALICE "Basic YWxpY2U6czNjcmV0" /* alice:s3cret */
 
@@ -32,25 +33,6 @@ struct rig {
 	struct eng_status *st;
 };
 
-static uint16_t port_of(int fd)
-{
-	struct sockaddr_in a;
-	socklen_t l = sizeof a;
-
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &l), 0);
-	return ntohs(a.sin_port);
-}
-
-static int listener(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(listen(fd, 16), 0);
-	return fd;
-}
-
 /* userinfo: "" or "user:password@". */
 static void rig_init(struct rig *r, const char *transports, const char *userinfo)
 {
@@ -61,34 +43,29 @@ static void rig_init(struct rig *r, const char *transports, const char *userinfo
 
 	memset(r, 0, sizeof *r);
 	r->base = event_base_new();
-	r->proxy = listener();
-	r->server = listener();
+	r->proxy = unit_listener(SOCK_NONBLOCK);
+	r->server = unit_listener(SOCK_NONBLOCK);
 	for (unsigned i = 0; i < sizeof unset / sizeof *unset; i++)
 		unsetenv(unset[i]);
 	setenv("SSTPSHIM_TRANSPORTS", transports, 1);
-	snprintf(url, sizeof url, "http://%s127.0.0.1:%u", userinfo, port_of(r->proxy));
+	snprintf(url, sizeof url, "http://%s127.0.0.1:%u", userinfo, unit_port_of(r->proxy));
 	setenv("SSTPSHIM_HTTP_PROXY", url, 1);
 	eng_proxy_reset();
 	proxy_auth_memo_reset();
 	config_load(&r->cfg, NULL);
-	r->cfg.alt_port = port_of(r->server);
+	r->cfg.alt_port = unit_port_of(r->server);
 }
 
 /* Starts a tunnel to dest (IPv4 127.0.0.1:2492 unless v6) for the application's name host. */
 static void rig_start(struct rig *r, const char *host, bool v6)
 {
-	int sv[2];
 	struct eng_request req;
 	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(2492),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons(2492),
 				    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	r->app = sv[0];
-	memset(&req, 0, sizeof req);
-	req.engine_fd = sv[1];
-	req.app_fd = r->app;
+	unit_request_init(&req, &r->app, &r->st);
 	if (v6) {
 		memcpy(&req.dest, &in6, sizeof in6);
 		req.dest_len = sizeof in6;
@@ -97,9 +74,6 @@ static void rig_start(struct rig *r, const char *host, bool v6)
 		req.dest_len = sizeof in;
 	}
 	snprintf(req.host, sizeof req.host, "%s", host);
-	r->st = eng_status_new();
-	atomic_fetch_add(&r->st->refs, 1);
-	req.status = r->st;
 	tunnel_start(r->base, &r->cfg, &req);
 }
 
@@ -120,14 +94,6 @@ static int proxy_accept(struct rig *r)
 	return fd;
 }
 
-static void until_readable(struct rig *r, int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	while (poll(&p, 1, 0) == 0)
-		rig_turn(r);
-}
-
 /* Reads one request head (through its blank line) from the engine into buf. */
 static void read_request(struct rig *r, int fd, char *buf, size_t cap)
 {
@@ -135,7 +101,7 @@ static void read_request(struct rig *r, int fd, char *buf, size_t cap)
 
 	while (got < 4 || memcmp(buf + got - 4, "\r\n\r\n", 4) != 0) {
 		ssize_t n;
-		until_readable(r, fd);
+		unit_until_readable(r->base, fd);
 		n = read(fd, buf + got, 1);
 		ck_assert_int_eq(n, 1);
 		got++;
@@ -149,19 +115,11 @@ static void put(int fd, const char *s, size_t n)
 	ck_assert_int_eq(write(fd, s, n), (ssize_t)n);
 }
 
-static void rig_wait(struct rig *r)
-{
-	while (atomic_load(&r->st->state) == ENG_CONNECTING)
-		event_base_loop(r->base, EVLOOP_ONCE);
-}
-
 /* Ends the current tunnel and waits until the engine has released it. */
 static void rig_end_tunnel(struct rig *r)
 {
 	close(r->app);
-	while (r->st->tunnel)
-		event_base_loop(r->base, EVLOOP_ONCE);
-	eng_status_put(r->st);
+	unit_tunnel_release(r->base, r->st);
 }
 
 static void rig_free(struct rig *r)
@@ -198,7 +156,7 @@ START_TEST(request_bytes_with_name)
 	read_request(&r, fd, buf, sizeof buf);
 	ck_assert_str_eq(buf, request_for("sstp.example.net:443", NULL));
 	close(fd);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->error), ECONNRESET);
 	rig_free(&r);
 }
@@ -242,12 +200,12 @@ START_TEST(reply_split_at_every_byte)
 		if (k < head)
 			ck_assert_int_eq(atomic_load(&r.st->state), ENG_CONNECTING);
 		put(fd, reply + k, sizeof reply - 1 - k);
-		rig_wait(&r);
+		unit_wait_decided(r.base, r.st);
 		ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 		ck_assert_str_eq(r.st->transport, "connect");
 		for (size_t got = 0; got < 6;) {
 			ssize_t n;
-			until_readable(&r, r.app);
+			unit_until_readable(r.base, r.app);
 			n = read(r.app, buf + got, sizeof buf - got);
 			ck_assert_int_gt(n, 0);
 			got += (size_t)n;
@@ -256,7 +214,7 @@ START_TEST(reply_split_at_every_byte)
 		ck_assert(memcmp(buf, "BANNER", 6) == 0);
 		/* and the other way, through the same connection */
 		put(r.app, "hello", 5);
-		until_readable(&r, fd);
+		unit_until_readable(r.base, fd);
 		ck_assert_int_eq(read(fd, buf, sizeof buf), 5);
 		close(fd);
 		rig_free(&r);
@@ -279,7 +237,7 @@ static void expect_errno(const char *userinfo, const char *reply, size_t len, bo
 	put(fd, reply, len);
 	if (close_after)
 		close(fd);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_msg(atomic_load(&r.st->error) == err, "reply %.40s: errno %d, want %d", reply,
 		      atomic_load(&r.st->error), err);
@@ -331,7 +289,7 @@ START_TEST(endless_head)
 	read_request(&r, fd, buf, sizeof buf);
 	put(fd, "HTTP/1.1 200 OK\r\n", 17);
 	put(fd, line, sizeof line);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), EPROTO);
 	close(fd);
@@ -365,7 +323,7 @@ START_TEST(basic_same_connection_then_remembered)
 	read_request(&r, fd, buf, sizeof buf);
 	ck_assert_str_eq(buf, request_for(target, BASIC_ALICE));
 	put(fd, "HTTP/1.0 200 OK\r\n\r\n", 19);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	close(fd);
 	rig_end_tunnel(&r);
@@ -375,7 +333,7 @@ START_TEST(basic_same_connection_then_remembered)
 	read_request(&r, fd, buf, sizeof buf);
 	ck_assert_str_eq(buf, request_for(target, BASIC_ALICE));
 	put(fd, "HTTP/1.0 200 OK\r\n\r\n", 19);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	close(fd);
 	rig_free(&r);
@@ -400,7 +358,7 @@ START_TEST(basic_new_connection)
 	read_request(&r, fd2, buf, sizeof buf);
 	ck_assert_ptr_nonnull(strstr(buf, "\r\nProxy-Authorization: " BASIC_ALICE "\r\n"));
 	put(fd2, "HTTP/1.1 200 Connection established\r\n\r\n", 39);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	close(fd);
 	close(fd2);
@@ -426,7 +384,7 @@ START_TEST(closed_in_body_redials)
 	read_request(&r, fd2, buf, sizeof buf);
 	ck_assert_ptr_nonnull(strstr(buf, "\r\nProxy-Authorization: " BASIC_ALICE "\r\n"));
 	put(fd2, "HTTP/1.0 200 OK\r\n\r\n", 19);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	close(fd2);
 	rig_free(&r);
@@ -448,7 +406,7 @@ START_TEST(wrong_credentials)
 	read_request(&r, fd, buf, sizeof buf);
 	ck_assert_ptr_nonnull(strstr(buf, "Proxy-Authorization: Basic "));
 	put(fd, basic_407, sizeof basic_407 - 1);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), EACCES);
 	close(fd);
@@ -502,7 +460,7 @@ START_TEST(ntlm_handshake)
 	read_request(&r, fd, buf, sizeof buf);
 	ck_assert_ptr_nonnull(strstr(buf, "\r\nProxy-Authorization: NTLM TlRMTVNTUAADAAAA"));
 	put(fd, "HTTP/1.1 200 Connection established\r\nVia: 1.1 SPIRIT1B\r\n\r\n", 58);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	close(fd);
 	rig_free(&r);
@@ -515,7 +473,7 @@ START_TEST(ntlm_challenge_then_close)
 	struct rig r;
 	int fd = ntlm_until_challenge(&r, "close");
 
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), EACCES);
 	close(fd);
@@ -535,7 +493,7 @@ START_TEST(refusal_falls_through)
 	fd = proxy_accept(&r);
 	read_request(&r, fd, buf, sizeof buf);
 	put(fd, "HTTP/1.1 403 Forbidden\r\n\r\n", 26);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	ck_assert_str_eq(r.st->transport, "direct443");
 	close(fd);
@@ -551,7 +509,7 @@ START_TEST(no_proxy_configured)
 	unsetenv("SSTPSHIM_HTTP_PROXY");
 	eng_proxy_reset();
 	rig_start(&r, "", false);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), ENETUNREACH);
 	rig_free(&r);

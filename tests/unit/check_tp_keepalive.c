@@ -22,7 +22,9 @@
 #include "engine/proxy_auth.h"
 #include "engine/tunnel.h"
 #include "proto/keepalive.h"
-#include "tests/unit/engine_rig.h"
+
+#include "unit.h"
+#include "unit_engine.h"
 
 #define CREDS "Proxy-Authorization: Basic dXNlcjpwYXNz\r\n"
 #define OK_HEAD "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: "
@@ -142,7 +144,7 @@ static void ka_start(struct ka_rig *r)
 	eng_proxy_reset();
 	proxy_auth_memo_reset();
 	config_load(&r->cfg, NULL);
-	r->app = rig_tunnel_start(r->base, &r->cfg, &r->st);
+	r->app = unit_tunnel_start(r->base, &r->cfg, &r->st);
 	ka_accept(r, NULL);
 	ka_accept(r, NULL);
 	ck_assert(r->get >= 0 && r->post >= 0);
@@ -155,7 +157,7 @@ static void ka_free(struct ka_rig *r)
 		close(r->get);
 	if (r->post >= 0)
 		close(r->post);
-	rig_tunnel_end(r->base, r->app, r->st);
+	unit_tunnel_end(r->base, r->app, r->st);
 }
 
 /* Both handshake responses, credentials now on each session's next request: established. */
@@ -163,7 +165,7 @@ static void ka_establish(struct ka_rig *r)
 {
 	ka_say(r->post, POST_OK);
 	ka_say(r->get, GET_ECHO);
-	rig_tunnel_wait(r->base, r->st);
+	unit_wait_decided(r->base, r->st);
 	ck_assert_int_eq(atomic_load(&r->st->state), ENG_ESTABLISHED);
 	ka_expect(r, r->get,
 		  CREDS); /* 3.3.5.3.2: the first data GET, with the memo's credentials */
@@ -249,7 +251,7 @@ START_TEST(endless_chunked_page_fails)
 		ka_send(r.get, chunk, n);
 		ka_turn(&r);
 	}
-	rig_tunnel_wait(r.base, r.st);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), EPROTO);
 	ka_free(&r);

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,9 +19,10 @@
 #include "engine/tunnel.h"
 #include "proto/guid.h"
 #include "proto/longlived.h"
-#include "tests/unit/engine_rig.h"
 
 #include "unit.h"
+#include "unit_engine.h"
+#include "unit_sockets.h"
 
 struct rig {
 	struct event_base *base;
@@ -46,35 +46,14 @@ static const char spec_get_response[] = "HTTP/1.0 200 OK\r\n"
 					"\r\n"
 					"GroovePing: 1.0,Ping\r\n";
 
-static uint16_t port_of(int fd)
-{
-	struct sockaddr_in a;
-	socklen_t l = sizeof a;
-
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &l), 0);
-	return ntohs(a.sin_port);
-}
-
-/* Runs the engine's loop until fd is readable. */
-static void rig_until_readable(struct rig *r, int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	while (poll(&p, 1, 0) == 0)
-		event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-}
-
 static void rig_start(struct rig *r, uint64_t limit)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	char port[8];
 
 	memset(r, 0, sizeof *r);
 	r->base = event_base_new();
-	r->relay = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_eq(bind(r->relay, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(listen(r->relay, 4), 0);
-	snprintf(port, sizeof port, "%u", port_of(r->relay));
+	r->relay = unit_listener(0);
+	snprintf(port, sizeof port, "%u", unit_port_of(r->relay));
 	setenv("SSTPSHIM_TRANSPORTS", "longlived", 1);
 	setenv("SSTPSHIM_HTTP_PORT", port, 1);
 	unsetenv("http_proxy");
@@ -89,7 +68,7 @@ static void rig_start(struct rig *r, uint64_t limit)
 		proxy_auth_memo_reset();
 	config_load(&r->cfg, NULL);
 	r->cfg.longlived_limit = limit;
-	r->app = rig_tunnel_start(r->base, &r->cfg, &r->st);
+	r->app = unit_tunnel_start(r->base, &r->cfg, &r->st);
 }
 
 /* Reads one request from fd as the relay: the head, and for a POST the echo line. */
@@ -98,7 +77,7 @@ static size_t rig_read_request(struct rig *r, int fd, char *buf, size_t cap)
 	size_t len = 0;
 
 	for (;;) {
-		rig_until_readable(r, fd);
+		unit_until_readable(r->base, fd);
 		ssize_t n = read(fd, buf + len, cap - 1 - len);
 		ck_assert_int_gt(n, 0);
 		len += (size_t)n;
@@ -117,7 +96,7 @@ static void rig_accept(struct rig *r, uint64_t limit)
 	size_t len[2], want_len;
 
 	for (int i = 0; i < 2; i++) {
-		rig_until_readable(r, r->relay);
+		unit_until_readable(r->base, r->relay);
 		int fd = accept(r->relay, NULL, NULL);
 		len[i] = rig_read_request(r, fd, buf[i], sizeof buf[i]);
 		if (buf[i][0] == 'G')
@@ -130,7 +109,7 @@ static void rig_accept(struct rig *r, uint64_t limit)
 	memcpy(r->guid, g, GUID_LEN);
 	r->guid[GUID_LEN] = '\0';
 	ck_assert(guid_valid(r->guid, GUID_LEN));
-	snprintf(host, sizeof host, "127.0.0.1:%u", port_of(r->relay));
+	snprintf(host, sizeof host, "127.0.0.1:%u", unit_port_of(r->relay));
 	struct ll_request req = { .relay = host, .server_name = "127.0.0.1", .guid = r->guid,
 				  .content_length = limit, .host_on_post = true };
 	for (int i = 0; i < 2; i++) {
@@ -141,11 +120,6 @@ static void rig_accept(struct rig *r, uint64_t limit)
 	}
 }
 
-static void rig_wait(struct rig *r)
-{
-	rig_tunnel_wait(r->base, r->st);
-}
-
 static void rig_free(struct rig *r)
 {
 	close(r->relay);
@@ -153,7 +127,7 @@ static void rig_free(struct rig *r)
 		close(r->get);
 	if (r->post > 0)
 		close(r->post);
-	rig_tunnel_end(r->base, r->app, r->st);
+	unit_tunnel_end(r->base, r->app, r->st);
 }
 
 START_TEST(handshake_data_and_half_close)
@@ -165,25 +139,25 @@ START_TEST(handshake_data_and_half_close)
 	rig_accept(&r, LL_CONTENT_LENGTH);
 	ck_assert_int_eq(write(r.get, spec_get_response, strlen(spec_get_response)),
 			 (ssize_t)strlen(spec_get_response));
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	ck_assert_str_eq(r.st->transport, "longlived");
 	ck_assert_int_eq(write(r.app, "hello", 5), 5); /* up the POST body, nothing around it */
-	rig_until_readable(&r, r.post);
+	unit_until_readable(r.base, r.post);
 	ck_assert_int_eq(read(r.post, buf, sizeof buf), 5);
 	ck_assert(memcmp(buf, "hello", 5) == 0);
 	ck_assert_int_eq(write(r.get, "world", 5), 5); /* down the GET response, as it comes */
-	rig_until_readable(&r, r.app);
+	unit_until_readable(r.base, r.app);
 	ck_assert_int_eq(read(r.app, buf, sizeof buf), 5);
 	ck_assert(memcmp(buf, "world", 5) == 0);
 	shutdown(r.app, SHUT_WR); /* the application's end: a FIN on the POST session */
-	rig_until_readable(&r, r.post);
+	unit_until_readable(r.base, r.post);
 	ck_assert_int_eq(read(r.post, buf, sizeof buf), 0);
 	ck_assert_int_eq(write(r.get, "late", 4), 4); /* the other way still flows */
-	rig_until_readable(&r, r.app);
+	unit_until_readable(r.base, r.app);
 	ck_assert_int_eq(read(r.app, buf, sizeof buf), 4);
 	shutdown(r.get, SHUT_WR); /* the end of the GET response: EOF for the application */
-	rig_until_readable(&r, r.app);
+	unit_until_readable(r.base, r.app);
 	ck_assert_int_eq(read(r.app, buf, sizeof buf), 0);
 	rig_free(&r);
 }
@@ -200,14 +174,14 @@ START_TEST(echo_line_end_late)
 	rig_start(&r, LL_CONTENT_LENGTH);
 	rig_accept(&r, LL_CONTENT_LENGTH);
 	ck_assert_int_eq(write(r.get, spec_get_response, head), (ssize_t)head);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	ck_assert_int_eq(write(r.get, "\r\nworld", 7), 7);
-	rig_until_readable(&r, r.app);
+	unit_until_readable(r.base, r.app);
 	ck_assert_int_eq(read(r.app, buf, sizeof buf), 5);
 	ck_assert(memcmp(buf, "world", 5) == 0);
 	ck_assert_int_eq(write(r.app, "hello", 5), 5);
-	rig_until_readable(&r, r.post);
+	unit_until_readable(r.base, r.post);
 	ck_assert_int_eq(read(r.post, buf, sizeof buf), 5);
 	rig_free(&r);
 }
@@ -229,10 +203,10 @@ START_TEST(get_limit_resets_the_application)
 	rig_accept(&r, 100);
 	ck_assert_int_eq(write(r.get, spec_get_response, strlen(spec_get_response)),
 			 (ssize_t)strlen(spec_get_response));
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(write(r.get, big, sizeof big), (ssize_t)sizeof big); /* 22 + 200 > 100 */
 	for (;;) {
-		rig_until_readable(&r, r.app);
+		unit_until_readable(r.base, r.app);
 		n = read(r.app, buf, sizeof buf);
 		if (n <= 0)
 			break;
@@ -253,7 +227,7 @@ START_TEST(relay_400_refuses)
 	rig_start(&r, LL_CONTENT_LENGTH);
 	rig_accept(&r, LL_CONTENT_LENGTH);
 	ck_assert_int_eq(write(r.get, resp, strlen(resp)), (ssize_t)strlen(resp));
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), ECONNREFUSED);
 	rig_free(&r);
@@ -268,7 +242,7 @@ START_TEST(wrong_echo_fails)
 	rig_start(&r, LL_CONTENT_LENGTH);
 	rig_accept(&r, LL_CONTENT_LENGTH);
 	ck_assert_int_eq(write(r.get, resp, strlen(resp)), (ssize_t)strlen(resp));
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), EPROTO);
 	rig_free(&r);
@@ -288,9 +262,9 @@ START_TEST(post_limit_resets_the_application)
 	rig_accept(&r, 100);
 	ck_assert_int_eq(write(r.get, spec_get_response, strlen(spec_get_response)),
 			 (ssize_t)strlen(spec_get_response));
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(write(r.app, big, sizeof big), (ssize_t)sizeof big); /* 22 + 200 > 100 */
-	rig_until_readable(&r, r.app);
+	unit_until_readable(r.base, r.app);
 	errno = 0;
 	ck_assert_int_eq(read(r.app, buf, sizeof buf), -1);
 	ck_assert_int_eq(errno, ECONNRESET);
@@ -310,7 +284,7 @@ static void rig_write(int fd, const char *s)
 /* Accepts a session through the proxy and reads its request into buf; sets r->get or r->post. */
 static int rig_accept_one(struct rig *r, char *buf, size_t cap)
 {
-	rig_until_readable(r, r->relay);
+	unit_until_readable(r->base, r->relay);
 	int fd = accept(r->relay, NULL, NULL);
 	ck_assert_int_ge(fd, 0);
 	rig_read_request(r, fd, buf, cap);
@@ -350,13 +324,13 @@ static void rig_check_data(struct rig *r)
 	char buf[16];
 
 	rig_write(r->get, spec_get_response);
-	rig_wait(r);
+	unit_wait_decided(r->base, r->st);
 	ck_assert_int_eq(atomic_load(&r->st->state), ENG_ESTABLISHED);
 	ck_assert_int_eq(write(r->app, "hello", 5), 5);
-	rig_until_readable(r, r->post);
+	unit_until_readable(r->base, r->post);
 	ck_assert_int_eq(read(r->post, buf, sizeof buf), 5);
 	rig_write(r->get, "world");
-	rig_until_readable(r, r->app);
+	unit_until_readable(r->base, r->app);
 	ck_assert_int_eq(read(r->app, buf, sizeof buf), 5);
 }
 
@@ -408,7 +382,7 @@ START_TEST(wrong_credentials)
 	rig_write(r.get, basic_407_kept);
 	rig_expect(&r, r.get, "Proxy-Authorization: Basic ");
 	rig_write(r.get, basic_407_kept);
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), EACCES);
 	rig_free(&r);
@@ -468,10 +442,10 @@ START_TEST(ntlm_on_the_post)
 	rig_write(r.post, n407);
 	close(r.post);
 	/* the NEGOTIATE: a head alone */
-	rig_until_readable(&r, r.relay);
+	unit_until_readable(r.base, r.relay);
 	r.post = accept(r.relay, NULL, NULL);
 	while (!strstr(buf, "\r\n\r\n") || len == 0) {
-		rig_until_readable(&r, r.post);
+		unit_until_readable(r.base, r.post);
 		ssize_t n = read(r.post, buf + len, sizeof buf - 1 - len);
 		ck_assert_int_gt(n, 0);
 		len += (size_t)n;

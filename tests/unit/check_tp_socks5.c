@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,8 @@
 #include "engine/tunnel.h"
 
 #include "unit.h"
+#include "unit_engine.h"
+#include "unit_sockets.h"
 
 #define BYTES(s) (s), (sizeof(s) - 1)
 
@@ -32,26 +33,6 @@ struct rig {
 	int server;                /* a plain server on the alternate port, for direct443 */
 };
 
-static uint16_t port_of(int fd)
-{
-	struct sockaddr_in a;
-	socklen_t l = sizeof a;
-
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &l), 0);
-	return ntohs(a.sin_port);
-}
-
-static int listener(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET };
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(listen(fd, 16), 0);
-	return fd;
-}
-
 /* proxy_url: "socks5://127.0.0.1:%u" style text, %u being the scripted proxy's port. */
 static void rig_init(struct rig *r, const char *transports, const char *proxy_url)
 {
@@ -59,10 +40,10 @@ static void rig_init(struct rig *r, const char *transports, const char *proxy_ur
 
 	memset(r, 0, sizeof *r);
 	r->base = event_base_new();
-	r->proxy_listener = listener();
-	r->server = listener();
+	r->proxy_listener = unit_listener(0);
+	r->server = unit_listener(0);
 	r->proxy = -1;
-	snprintf(url, sizeof url, proxy_url, port_of(r->proxy_listener));
+	snprintf(url, sizeof url, proxy_url, unit_port_of(r->proxy_listener));
 	setenv("SSTPSHIM_SOCKS_PROXY", url, 1);
 	unsetenv("NO_PROXY");
 	unsetenv("no_proxy");
@@ -71,37 +52,21 @@ static void rig_init(struct rig *r, const char *transports, const char *proxy_ur
 	unsetenv("SSTPSHIM_PORTS");
 	config_load(&r->cfg, NULL);
 	r->cfg.connect_timeout_ms = 5000;
-	r->cfg.alt_port = port_of(r->server);
+	r->cfg.alt_port = unit_port_of(r->server);
 }
 
 /* A tunnel to addr:2492 (dotted quad), with the host name the application resolved, or "". */
 static void rig_start(struct rig *r, const char *addr, const char *host)
 {
-	int sv[2];
 	struct eng_request req;
 	struct sockaddr_in dest = { .sin_family = AF_INET, .sin_port = htons(2492) };
 
 	inet_pton(AF_INET, addr, &dest.sin_addr);
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	r->app = sv[0];
-	memset(&req, 0, sizeof req);
-	req.engine_fd = sv[1];
-	req.app_fd = r->app;
+	unit_request_init(&req, &r->app, &r->st);
 	memcpy(&req.dest, &dest, sizeof dest);
 	req.dest_len = sizeof dest;
 	snprintf(req.host, sizeof req.host, "%s", host);
-	r->st = eng_status_new();
-	atomic_fetch_add(&r->st->refs, 1);
-	req.status = r->st;
 	tunnel_start(r->base, &r->cfg, &req);
-}
-
-static void rig_pump_until_readable(struct rig *r, int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	while (poll(&p, 1, 0) == 0)
-		event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 }
 
 /* The proxy's side: accept, then read exactly len bytes and compare them with want. */
@@ -111,13 +76,13 @@ static void proxy_expect(struct rig *r, const char *want, size_t len)
 	size_t got = 0;
 
 	if (r->proxy < 0) {
-		rig_pump_until_readable(r, r->proxy_listener);
+		unit_until_readable(r->base, r->proxy_listener);
 		r->proxy = accept(r->proxy_listener, NULL, NULL);
 		ck_assert_int_ge(r->proxy, 0);
 	}
 	while (got < len) {
 		ssize_t n;
-		rig_pump_until_readable(r, r->proxy);
+		unit_until_readable(r->base, r->proxy);
 		n = read(r->proxy, buf + got, len - got);
 		ck_assert_int_gt(n, 0);
 		got += (size_t)n;
@@ -130,12 +95,6 @@ static void proxy_send(struct rig *r, const char *bytes, size_t len)
 	ck_assert_int_eq(write(r->proxy, bytes, len), (ssize_t)len);
 }
 
-static void rig_wait(struct rig *r)
-{
-	while (atomic_load(&r->st->state) == ENG_CONNECTING)
-		event_base_loop(r->base, EVLOOP_ONCE);
-}
-
 static void rig_free(struct rig *r)
 {
 	close(r->app);
@@ -143,9 +102,7 @@ static void rig_free(struct rig *r)
 		close(r->proxy);
 	close(r->proxy_listener);
 	close(r->server);
-	while (r->st->tunnel)
-		event_base_loop(r->base, EVLOOP_ONCE);
-	eng_status_put(r->st);
+	unit_tunnel_release(r->base, r->st);
 	event_base_free(r->base);
 	unsetenv("SSTPSHIM_SOCKS_PROXY");
 	eng_proxy_reset();
@@ -164,10 +121,10 @@ START_TEST(chain_established_with_server_bytes)
 	proxy_send(&r, BYTES("\x05\x00"));
 	proxy_expect(&r, BYTES("\x05\x01\x00\x03\x0csstp.example\x09\xbc"));
 	proxy_send(&r, BYTES("\x05\x00\x00\x01\x7f\x00\x00\x01\x04\x38hello"));
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	ck_assert_str_eq(r.st->transport, "socks5");
-	rig_pump_until_readable(&r, r.app);
+	unit_until_readable(r.base, r.app);
 	ck_assert_int_eq(read(r.app, buf, sizeof buf), 5);
 	ck_assert(memcmp(buf, "hello", 5) == 0);
 	ck_assert_int_eq(write(r.app, "up", 2), 2);
@@ -186,7 +143,7 @@ START_TEST(chain_refused_gives_econnrefused)
 	proxy_send(&r, BYTES("\x05\x00"));
 	proxy_expect(&r, BYTES("\x05\x01\x00\x01\xc0\x00\x02\x07\x09\xbc"));
 	proxy_send(&r, BYTES("\x05\x05\x00\x01\0\0\0\0\0\0"));
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	ck_assert_int_eq(atomic_load(&r.st->error), ECONNREFUSED);
 	rig_free(&r);
@@ -204,7 +161,7 @@ START_TEST(chain_moves_on_after_auth_failure)
 	proxy_send(&r, BYTES("\x05\x02"));
 	proxy_expect(&r, BYTES("\x01\x03joe\x05wrong"));
 	proxy_send(&r, BYTES("\x01\x01"));
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	ck_assert_str_eq(r.st->transport, "direct443");
 	rig_free(&r);
@@ -220,14 +177,14 @@ START_TEST(chain_skips_when_unusable)
 
 	rig_init(&r, "socks5,direct443", "");
 	rig_start(&r, "127.0.0.1", "");
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_str_eq(r.st->transport, "direct443");
 	rig_free(&r);
 
 	rig_init(&r, "socks5,direct443", "socks5://127.0.0.1:%u");
 	setenv("NO_PROXY", "127.0.0.1", 1);
 	rig_start(&r, "127.0.0.1", "");
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_str_eq(r.st->transport, "direct443");
 	unsetenv("NO_PROXY");
 	rig_free(&r);
@@ -236,7 +193,7 @@ START_TEST(chain_skips_when_unusable)
 	inet_ntop(AF_INET, &ph, text, sizeof text);
 	rig_init(&r, "socks5", "socks5://127.0.0.1:%u");
 	rig_start(&r, text, "");
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
 	rig_free(&r);
 }
@@ -257,7 +214,7 @@ START_TEST(chain_placeholder_name_via_socks5h)
 	proxy_send(&r, BYTES("\x05\x00"));
 	proxy_expect(&r, BYTES("\x05\x01\x00\x03\x10only.proxy.knows\x09\xbc"));
 	proxy_send(&r, BYTES("\x05\x00\x00\x01\0\0\0\0\0\0"));
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	rig_free(&r);
 }
@@ -273,7 +230,7 @@ START_TEST(chain_moves_on_after_early_close)
 	proxy_expect(&r, BYTES("\x05\x01\x00"));
 	close(r.proxy);
 	r.proxy = -1;
-	rig_wait(&r);
+	unit_wait_decided(r.base, r.st);
 	ck_assert_str_eq(r.st->transport, "direct443");
 	rig_free(&r);
 }

@@ -133,8 +133,10 @@ static ssize_t app_recv(struct prig *r, void *buf, size_t len)
 	return n;
 }
 
-/* Runs the loop until len bytes arrived at the far end (or, with want_eof, then its end). */
-static void far_expect(struct prig *r, const char *want, size_t len, bool want_eof)
+/* Runs the loop until len bytes arrived through recv_fn (far_recv or app_recv), or with
+ * want_eof, then the end of the stream. */
+static void prig_expect(struct prig *r, ssize_t (*recv_fn)(struct prig *, void *, size_t),
+			const char *want, size_t len, bool want_eof)
 {
 	char buf[256];
 	size_t got = 0;
@@ -142,7 +144,7 @@ static void far_expect(struct prig *r, const char *want, size_t len, bool want_e
 
 	while (got < len || want_eof) {
 		prig_turn(r);
-		n = far_recv(r, buf, got < len ? len - got : sizeof buf);
+		n = recv_fn(r, buf, got < len ? len - got : sizeof buf);
 		if (n < 0)
 			continue;
 		if (n == 0) {
@@ -155,25 +157,14 @@ static void far_expect(struct prig *r, const char *want, size_t len, bool want_e
 	}
 }
 
+static void far_expect(struct prig *r, const char *want, size_t len, bool want_eof)
+{
+	prig_expect(r, far_recv, want, len, want_eof);
+}
+
 static void app_expect(struct prig *r, const char *want, size_t len, bool want_eof)
 {
-	char buf[256];
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len || want_eof) {
-		prig_turn(r);
-		n = app_recv(r, buf, got < len ? len - got : sizeof buf);
-		if (n < 0)
-			continue;
-		if (n == 0) {
-			ck_assert_uint_eq(got, len);
-			return;
-		}
-		ck_assert_uint_le(got + (size_t)n, len);
-		ck_assert(memcmp(buf, want + got, (size_t)n) == 0);
-		got += (size_t)n;
-	}
+	prig_expect(r, app_recv, want, len, want_eof);
 }
 
 /* Runs the loop until the pump has closed the tunnel and the tunnel is freed. */

@@ -143,58 +143,59 @@ START_TEST(falls_back_to_direct443)
 }
 END_TEST
 
-START_TEST(all_refused_gives_econnrefused)
-{
-	struct rig r;
+/* The socket of the rig's a dial goes to. */
+enum rig_port { PORT_REFUSED, PORT_FULL, PORT_LISTENER };
 
-	rig_init(&r, "direct,direct443", 5000, 0);
-	rig_start(&r, unit_port_of(r.refused), unit_port_of(r.refused), NULL, NULL);
-	rig_wait(&r);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
-	ck_assert_int_eq(atomic_load(&r.st->error), ECONNREFUSED);
-	rig_free(&r);
+static uint16_t rig_port(const struct rig *r, enum rig_port which)
+{
+	const int fds[] = { [PORT_REFUSED] = r->refused, [PORT_FULL] = r->full,
+			    [PORT_LISTENER] = r->listener };
+
+	return unit_port_of(fds[which]);
 }
-END_TEST
 
-START_TEST(unknown_names_are_skipped)
+/* How the chain decides, from its transports, timeouts and what the ports do. */
+static const struct chain_case {
+	const char *name;
+	const char *transports;
+	unsigned connect_ms, tp_ms;
+	enum rig_port dest, alt;
+	int state;             /* ENG_ESTABLISHED or ENG_FAILED */
+	const char *transport; /* the winner, once ESTABLISHED */
+	int error;             /* the errno, once FAILED */
+	double min_ms;         /* with a timeout: the decision takes that long, and under 3 s */
+} chain_cases[] = {
+	{ "all refused gives ECONNREFUSED", "direct,direct443", 5000, 0, PORT_REFUSED, PORT_REFUSED,
+	  ENG_FAILED, NULL, ECONNREFUSED, 0 },
+	{ "unknown names are skipped", "bogus,longlived,direct443", 5000, 0, PORT_REFUSED,
+	  PORT_LISTENER, ENG_ESTABLISHED, "direct443", 0, 0 },
+	{ "the attempt timeout moves on", "direct,direct443", 5000, 200, PORT_FULL, PORT_LISTENER,
+	  ENG_ESTABLISHED, "direct443", 0, 190 },
+	{ "the connect timeout gives ETIMEDOUT", "direct,direct443", 300, 0, PORT_FULL, PORT_FULL,
+	  ENG_FAILED, NULL, ETIMEDOUT, 290 },
+};
+
+START_TEST(chain_decides)
 {
-	struct rig r;
-
-	rig_init(&r, "bogus,longlived,direct443", 5000, 0);
-	rig_start(&r, unit_port_of(r.refused), unit_port_of(r.listener), NULL, NULL);
-	rig_wait(&r);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
-	ck_assert_str_eq(r.st->transport, "direct443");
-	rig_free(&r);
-}
-END_TEST
-
-START_TEST(attempt_timeout_moves_on)
-{
+	const struct chain_case *c = &chain_cases[_i];
 	struct rig r;
 	double ms;
+	int state;
 
-	rig_init(&r, "direct,direct443", 5000, 200);
-	rig_start(&r, unit_port_of(r.full), unit_port_of(r.listener), NULL, NULL);
+	rig_init(&r, c->transports, c->connect_ms, c->tp_ms);
+	rig_start(&r, rig_port(&r, c->dest), rig_port(&r, c->alt), NULL, NULL);
 	ms = rig_wait(&r);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
-	ck_assert_str_eq(r.st->transport, "direct443");
-	ck_assert(ms >= 190 && ms < 3000);
-	rig_free(&r);
-}
-END_TEST
-
-START_TEST(connect_timeout_gives_etimedout)
-{
-	struct rig r;
-	double ms;
-
-	rig_init(&r, "direct,direct443", 300, 0);
-	rig_start(&r, unit_port_of(r.full), unit_port_of(r.full), NULL, NULL);
-	ms = rig_wait(&r);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
-	ck_assert_int_eq(atomic_load(&r.st->error), ETIMEDOUT);
-	ck_assert(ms >= 290 && ms < 3000);
+	state = atomic_load(&r.st->state);
+	ck_assert_msg(state == c->state, "%s: state %d, want %d", c->name, state, c->state);
+	if (c->state == ENG_FAILED)
+		ck_assert_msg(atomic_load(&r.st->error) == c->error, "%s: errno %d, want %d",
+			      c->name, atomic_load(&r.st->error), c->error);
+	else
+		ck_assert_msg(strcmp(r.st->transport, c->transport) == 0, "%s: transport %s",
+			      c->name, r.st->transport);
+	if (c->min_ms > 0)
+		ck_assert_msg(ms >= c->min_ms && ms < 3000, "%s: decided after %.0f ms", c->name,
+			      ms);
 	rig_free(&r);
 }
 END_TEST
@@ -255,10 +256,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, falls_back_to_direct443);
-	tcase_add_test(tc, all_refused_gives_econnrefused);
-	tcase_add_test(tc, unknown_names_are_skipped);
-	tcase_add_test(tc, attempt_timeout_moves_on);
-	tcase_add_test(tc, connect_timeout_gives_etimedout);
+	tcase_add_loop_test(tc, chain_decides, 0, (int)(sizeof chain_cases / sizeof *chain_cases));
 	tcase_add_test(tc, half_close_both_ways);
 	tcase_add_test(tc, server_reset_reaches_application);
 	suite_add_tcase(s, tc);

@@ -143,38 +143,65 @@ static const char *request_for(const char *target, const char *auth)
 	return want;
 }
 
-START_TEST(request_bytes_with_name)
+/* Runs the loop until the tunnel is decided, and checks it is in state (ENG_ESTABLISHED or
+ * ENG_FAILED), with errno err once FAILED. */
+static void rig_expect(struct rig *r, int state, int err)
 {
-	struct rig r;
-	char buf[2048];
-	int fd;
-
-	rig_init(&r, "connect", "");
-	r.cfg.alt_port = 443;
-	rig_start(&r, "sstp.example.net", false);
-	fd = proxy_accept(&r);
-	read_request(&r, fd, buf, sizeof buf);
-	ck_assert_str_eq(buf, request_for("sstp.example.net:443", NULL));
-	close(fd);
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->error), ECONNRESET);
-	rig_free(&r);
+	unit_wait_decided(r->base, r->st);
+	ck_assert_int_eq(atomic_load(&r->st->state), state);
+	if (state == ENG_FAILED)
+		ck_assert_msg(atomic_load(&r->st->error) == err, "errno %d, want %d",
+			      atomic_load(&r->st->error), err);
 }
-END_TEST
 
-START_TEST(request_bytes_ipv6_address)
+/* A tunnel to 127.0.0.1:2492 without a name, through the proxy of userinfo (as rig_init): the
+ * engine's connection to the proxy, its first request read into buf. */
+static int rig_open(struct rig *r, const char *transports, const char *userinfo, char *buf,
+		    size_t cap)
 {
+	int fd;
+
+	rig_init(r, transports, userinfo);
+	rig_start(r, "", false);
+	fd = proxy_accept(r);
+	read_request(r, fd, buf, cap);
+	return fd;
+}
+
+/* The proxy's reply on fd, whole; the tunnel is then decided as rig_expect checks. */
+static void proxy_answer(struct rig *r, int fd, const char *reply, int state, int err)
+{
+	put(fd, reply, strlen(reply));
+	rig_expect(r, state, err);
+}
+
+/* The CONNECT request, byte for byte, for a name and for an IPv6 address without one; a proxy
+ * that closes without a reply leaves the application ECONNRESET. */
+static const struct request_case {
+	const char *host; /* the name the application resolved, or "" */
+	bool v6;          /* the destination is [::1], not 127.0.0.1 */
+	uint16_t alt_port;
+	const char *target; /* the request target the proxy must see */
+} request_cases[] = {
+	{ "sstp.example.net", false, 443, "sstp.example.net:443" },
+	{ "", true, 8443, "[::1]:8443" },
+};
+
+START_TEST(request_bytes)
+{
+	const struct request_case *c = &request_cases[_i];
 	struct rig r;
 	char buf[2048];
 	int fd;
 
 	rig_init(&r, "connect", "");
-	r.cfg.alt_port = 8443;
-	rig_start(&r, "", true);
+	r.cfg.alt_port = c->alt_port;
+	rig_start(&r, c->host, c->v6);
 	fd = proxy_accept(&r);
 	read_request(&r, fd, buf, sizeof buf);
-	ck_assert_str_eq(buf, request_for("[::1]:8443", NULL));
+	ck_assert_str_eq(buf, request_for(c->target, NULL));
 	close(fd);
+	rig_expect(&r, ENG_FAILED, ECONNRESET);
 	rig_free(&r);
 }
 END_TEST
@@ -191,17 +218,13 @@ START_TEST(reply_split_at_every_byte)
 		char buf[2048];
 		int fd;
 
-		rig_init(&r, "connect", "");
-		rig_start(&r, "", false);
-		fd = proxy_accept(&r);
-		read_request(&r, fd, buf, sizeof buf);
+		fd = rig_open(&r, "connect", "", buf, sizeof buf);
 		put(fd, reply, k);
 		event_base_loop(r.base, EVLOOP_ONCE);
 		if (k < head)
 			ck_assert_int_eq(atomic_load(&r.st->state), ENG_CONNECTING);
 		put(fd, reply + k, sizeof reply - 1 - k);
-		unit_wait_decided(r.base, r.st);
-		ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+		rig_expect(&r, ENG_ESTABLISHED, 0);
 		ck_assert_str_eq(r.st->transport, "connect");
 		for (size_t got = 0; got < 6;) {
 			ssize_t n;
@@ -230,10 +253,7 @@ static void expect_errno(const char *userinfo, const char *reply, size_t len, bo
 	char buf[2048];
 	int fd;
 
-	rig_init(&r, "connect", userinfo);
-	rig_start(&r, "", false);
-	fd = proxy_accept(&r);
-	read_request(&r, fd, buf, sizeof buf);
+	fd = rig_open(&r, "connect", userinfo, buf, sizeof buf);
 	put(fd, reply, len);
 	if (close_after)
 		close(fd);
@@ -283,15 +303,10 @@ START_TEST(endless_head)
 
 	for (size_t i = 0; i + 16 <= sizeof line; i += 16)
 		memcpy(line + i, "X-Pad: 12345678\n", 16);
-	rig_init(&r, "connect", "");
-	rig_start(&r, "", false);
-	fd = proxy_accept(&r);
-	read_request(&r, fd, buf, sizeof buf);
+	fd = rig_open(&r, "connect", "", buf, sizeof buf);
 	put(fd, "HTTP/1.1 200 OK\r\n", 17);
 	put(fd, line, sizeof line);
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
-	ck_assert_int_eq(atomic_load(&r.st->error), EPROTO);
+	rig_expect(&r, ENG_FAILED, EPROTO);
 	close(fd);
 	rig_free(&r);
 }
@@ -310,11 +325,8 @@ START_TEST(basic_same_connection_then_remembered)
 	char target[32];
 	int fd;
 
-	rig_init(&r, "connect", "alice:s3cret@");
+	fd = rig_open(&r, "connect", "alice:s3cret@", buf, sizeof buf);
 	snprintf(target, sizeof target, "127.0.0.1:%u", r.cfg.alt_port);
-	rig_start(&r, "", false);
-	fd = proxy_accept(&r);
-	read_request(&r, fd, buf, sizeof buf);
 	ck_assert_str_eq(buf, request_for(target, NULL));
 	put(fd, basic_407, sizeof basic_407 - 1);
 	put(fd, "ab", 2);
@@ -322,9 +334,7 @@ START_TEST(basic_same_connection_then_remembered)
 	put(fd, "cde", 3);
 	read_request(&r, fd, buf, sizeof buf);
 	ck_assert_str_eq(buf, request_for(target, BASIC_ALICE));
-	put(fd, "HTTP/1.0 200 OK\r\n\r\n", 19);
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+	proxy_answer(&r, fd, "HTTP/1.0 200 OK\r\n\r\n", ENG_ESTABLISHED, 0);
 	close(fd);
 	rig_end_tunnel(&r);
 
@@ -332,9 +342,7 @@ START_TEST(basic_same_connection_then_remembered)
 	fd = proxy_accept(&r);
 	read_request(&r, fd, buf, sizeof buf);
 	ck_assert_str_eq(buf, request_for(target, BASIC_ALICE));
-	put(fd, "HTTP/1.0 200 OK\r\n\r\n", 19);
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+	proxy_answer(&r, fd, "HTTP/1.0 200 OK\r\n\r\n", ENG_ESTABLISHED, 0);
 	close(fd);
 	rig_free(&r);
 }
@@ -349,17 +357,12 @@ START_TEST(basic_new_connection)
 	char buf[2048];
 	int fd, fd2;
 
-	rig_init(&r, "connect", "alice:s3cret@");
-	rig_start(&r, "", false);
-	fd = proxy_accept(&r);
-	read_request(&r, fd, buf, sizeof buf);
+	fd = rig_open(&r, "connect", "alice:s3cret@", buf, sizeof buf);
 	put(fd, reply, sizeof reply - 1);
 	fd2 = proxy_accept(&r);
 	read_request(&r, fd2, buf, sizeof buf);
 	ck_assert_ptr_nonnull(strstr(buf, "\r\nProxy-Authorization: " BASIC_ALICE "\r\n"));
-	put(fd2, "HTTP/1.1 200 Connection established\r\n\r\n", 39);
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+	proxy_answer(&r, fd2, "HTTP/1.1 200 Connection established\r\n\r\n", ENG_ESTABLISHED, 0);
 	close(fd);
 	close(fd2);
 	rig_free(&r);
@@ -373,19 +376,14 @@ START_TEST(closed_in_body_redials)
 	char buf[2048];
 	int fd, fd2;
 
-	rig_init(&r, "connect", "alice:s3cret@");
-	rig_start(&r, "", false);
-	fd = proxy_accept(&r);
-	read_request(&r, fd, buf, sizeof buf);
+	fd = rig_open(&r, "connect", "alice:s3cret@", buf, sizeof buf);
 	put(fd, basic_407, sizeof basic_407 - 1);
 	put(fd, "ab", 2);
 	close(fd);
 	fd2 = proxy_accept(&r);
 	read_request(&r, fd2, buf, sizeof buf);
 	ck_assert_ptr_nonnull(strstr(buf, "\r\nProxy-Authorization: " BASIC_ALICE "\r\n"));
-	put(fd2, "HTTP/1.0 200 OK\r\n\r\n", 19);
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+	proxy_answer(&r, fd2, "HTTP/1.0 200 OK\r\n\r\n", ENG_ESTABLISHED, 0);
 	close(fd2);
 	rig_free(&r);
 }
@@ -397,18 +395,12 @@ START_TEST(wrong_credentials)
 	char buf[2048];
 	int fd;
 
-	rig_init(&r, "connect", "alice:wrong@");
-	rig_start(&r, "", false);
-	fd = proxy_accept(&r);
-	read_request(&r, fd, buf, sizeof buf);
+	fd = rig_open(&r, "connect", "alice:wrong@", buf, sizeof buf);
 	put(fd, basic_407, sizeof basic_407 - 1);
 	put(fd, "abcde", 5);
 	read_request(&r, fd, buf, sizeof buf);
 	ck_assert_ptr_nonnull(strstr(buf, "Proxy-Authorization: Basic "));
-	put(fd, basic_407, sizeof basic_407 - 1);
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
-	ck_assert_int_eq(atomic_load(&r.st->error), EACCES);
+	proxy_answer(&r, fd, basic_407, ENG_FAILED, EACCES);
 	close(fd);
 	rig_free(&r);
 }
@@ -433,10 +425,7 @@ static int ntlm_until_challenge(struct rig *r, const char *connection)
 	char buf[4096];
 	int fd, fd2;
 
-	rig_init(r, "connect", "EXAMPLE%5Calice:s3cret@");
-	rig_start(r, "", false);
-	fd = proxy_accept(r);
-	read_request(r, fd, buf, sizeof buf);
+	fd = rig_open(r, "connect", "EXAMPLE%5Calice:s3cret@", buf, sizeof buf);
 	ck_assert_ptr_null(strstr(buf, "Proxy-Authorization"));
 	put(fd, ntlm_first, sizeof ntlm_first - 1);
 	fd2 = proxy_accept(r);
@@ -459,9 +448,8 @@ START_TEST(ntlm_handshake)
 
 	read_request(&r, fd, buf, sizeof buf);
 	ck_assert_ptr_nonnull(strstr(buf, "\r\nProxy-Authorization: NTLM TlRMTVNTUAADAAAA"));
-	put(fd, "HTTP/1.1 200 Connection established\r\nVia: 1.1 SPIRIT1B\r\n\r\n", 58);
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+	proxy_answer(&r, fd, "HTTP/1.1 200 Connection established\r\nVia: 1.1 SPIRIT1B\r\n\r\n",
+		     ENG_ESTABLISHED, 0);
 	close(fd);
 	rig_free(&r);
 }
@@ -473,9 +461,7 @@ START_TEST(ntlm_challenge_then_close)
 	struct rig r;
 	int fd = ntlm_until_challenge(&r, "close");
 
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
-	ck_assert_int_eq(atomic_load(&r.st->error), EACCES);
+	rig_expect(&r, ENG_FAILED, EACCES);
 	close(fd);
 	rig_free(&r);
 }
@@ -488,13 +474,8 @@ START_TEST(refusal_falls_through)
 	char buf[2048];
 	int fd;
 
-	rig_init(&r, "connect,direct443", "");
-	rig_start(&r, "", false);
-	fd = proxy_accept(&r);
-	read_request(&r, fd, buf, sizeof buf);
-	put(fd, "HTTP/1.1 403 Forbidden\r\n\r\n", 26);
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
+	fd = rig_open(&r, "connect,direct443", "", buf, sizeof buf);
+	proxy_answer(&r, fd, "HTTP/1.1 403 Forbidden\r\n\r\n", ENG_ESTABLISHED, 0);
 	ck_assert_str_eq(r.st->transport, "direct443");
 	close(fd);
 	rig_free(&r);
@@ -509,9 +490,7 @@ START_TEST(no_proxy_configured)
 	unsetenv("SSTPSHIM_HTTP_PROXY");
 	eng_proxy_reset();
 	rig_start(&r, "", false);
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
-	ck_assert_int_eq(atomic_load(&r.st->error), ENETUNREACH);
+	rig_expect(&r, ENG_FAILED, ENETUNREACH);
 	rig_free(&r);
 }
 END_TEST
@@ -525,8 +504,8 @@ int main(void)
 	 * write to a connection the test closed must not kill the test */
 	signal(SIGPIPE, SIG_IGN);
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, request_bytes_with_name);
-	tcase_add_test(tc, request_bytes_ipv6_address);
+	tcase_add_loop_test(tc, request_bytes, 0,
+			    (int)(sizeof request_cases / sizeof request_cases[0]));
 	tcase_add_test(tc, reply_split_at_every_byte);
 	tcase_add_test(tc, status_errors);
 	tcase_add_test(tc, broken_replies);

@@ -242,6 +242,15 @@ static void assert_defaults_except(const struct config *cfg, const char *changed
 	}
 }
 
+/* Sets var to value and loads, with the warnings recorded; every setting but var's must keep its
+ * default (the caller checks var's). */
+static void load_set(struct config *cfg, const char *var, const char *value)
+{
+	setenv(var, value, 1);
+	config_load(cfg, record_warning);
+	assert_defaults_except(cfg, var);
+}
+
 START_TEST(load_defaults)
 {
 	struct config cfg;
@@ -260,13 +269,11 @@ START_TEST(load_ports)
 {
 	struct config cfg;
 
-	setenv("SSTPSHIM_PORTS", "443,8443", 1);
-	config_load(&cfg, record_warning);
+	load_set(&cfg, "SSTPSHIM_PORTS", "443,8443");
 	ck_assert(config_port_intercepted(&cfg, 443));
 	ck_assert(config_port_intercepted(&cfg, 8443));
 	ck_assert(!config_port_intercepted(&cfg, 2492)); /* the list replaces the default */
 	ck_assert_uint_eq(ports_count(cfg.ports), 2);
-	assert_defaults_except(&cfg, "SSTPSHIM_PORTS");
 	ck_assert_uint_eq(warnings.count, 0);
 }
 END_TEST
@@ -275,12 +282,10 @@ START_TEST(load_transports)
 {
 	struct config cfg;
 
-	setenv("SSTPSHIM_TRANSPORTS", "direct443,direct", 1);
-	config_load(&cfg, record_warning);
+	load_set(&cfg, "SSTPSHIM_TRANSPORTS", "direct443,direct");
 	ck_assert_uint_eq(cfg.n_transports, 2);
 	ck_assert_str_eq(cfg.transports[0], "direct443");
 	ck_assert_str_eq(cfg.transports[1], "direct");
-	assert_defaults_except(&cfg, "SSTPSHIM_TRANSPORTS");
 	ck_assert_uint_eq(warnings.count, 0);
 }
 END_TEST
@@ -289,12 +294,9 @@ START_TEST(load_alt_port)
 {
 	struct config cfg;
 
-	setenv("SSTPSHIM_ALT_PORT", "8443", 1);
-	config_load(&cfg, record_warning);
+	load_set(&cfg, "SSTPSHIM_ALT_PORT", "8443");
 	ck_assert_uint_eq(cfg.alt_port, 8443);
-	assert_defaults_except(&cfg, "SSTPSHIM_ALT_PORT");
-	setenv("SSTPSHIM_ALT_PORT", "65535", 1);
-	config_load(&cfg, record_warning);
+	load_set(&cfg, "SSTPSHIM_ALT_PORT", "65535");
 	ck_assert_uint_eq(cfg.alt_port, 65535);
 	ck_assert_uint_eq(warnings.count, 0);
 }
@@ -304,15 +306,11 @@ START_TEST(load_timeouts)
 {
 	struct config cfg;
 
-	setenv("SSTPSHIM_CONNECT_TIMEOUT", "0.5", 1);
-	config_load(&cfg, record_warning);
+	load_set(&cfg, "SSTPSHIM_CONNECT_TIMEOUT", "0.5");
 	ck_assert_uint_eq(cfg.connect_timeout_ms, 500);
-	assert_defaults_except(&cfg, "SSTPSHIM_CONNECT_TIMEOUT");
 	env_clear();
-	setenv("SSTPSHIM_TRANSPORT_TIMEOUT", "2", 1);
-	config_load(&cfg, record_warning);
+	load_set(&cfg, "SSTPSHIM_TRANSPORT_TIMEOUT", "2");
 	ck_assert_uint_eq(cfg.transport_timeout_ms, 2000);
-	assert_defaults_except(&cfg, "SSTPSHIM_TRANSPORT_TIMEOUT");
 	setenv("SSTPSHIM_CONNECT_TIMEOUT", "3600", 1);
 	config_load(&cfg, record_warning);
 	ck_assert_uint_eq(cfg.connect_timeout_ms, 3600000);
@@ -330,11 +328,9 @@ START_TEST(load_log)
 	struct config cfg;
 
 	for (unsigned i = 0; i < sizeof levels / sizeof levels[0]; i++) {
-		setenv("SSTPSHIM_LOG", levels[i].text, 1);
-		config_load(&cfg, record_warning);
+		load_set(&cfg, "SSTPSHIM_LOG", levels[i].text);
 		ck_assert_int_eq(cfg.log_level, levels[i].level);
 		ck_assert_ptr_null(cfg.log_file); /* stderr */
-		assert_defaults_except(&cfg, "SSTPSHIM_LOG");
 	}
 	ck_assert_uint_eq(warnings.count, 0);
 }
@@ -345,11 +341,9 @@ START_TEST(load_log_file)
 	struct config cfg;
 
 	/* The file alone implies info. */
-	setenv("SSTPSHIM_LOG_FILE", "/tmp/sstpshim-unit.log", 1);
-	config_load(&cfg, record_warning);
+	load_set(&cfg, "SSTPSHIM_LOG_FILE", "/tmp/sstpshim-unit.log");
 	ck_assert_str_eq(cfg.log_file, "/tmp/sstpshim-unit.log");
 	ck_assert_int_eq(cfg.log_level, LOG_INFO);
-	assert_defaults_except(&cfg, "SSTPSHIM_LOG_FILE");
 
 	/* An explicit level wins, including off. */
 	setenv("SSTPSHIM_LOG", "debug", 1);
@@ -415,25 +409,18 @@ START_TEST(load_http_settings)
 {
 	struct config cfg;
 
-	setenv("SSTPSHIM_HTTP_PORT", "8080", 1);
-	config_load(&cfg, record_warning);
+	load_set(&cfg, "SSTPSHIM_HTTP_PORT", "8080");
 	ck_assert_uint_eq(cfg.http_port, 8080);
-	assert_defaults_except(&cfg, "SSTPSHIM_HTTP_PORT");
 	unsetenv("SSTPSHIM_HTTP_PORT");
-	setenv("SSTPSHIM_RELAY", "relay.example.net:8000", 1);
-	config_load(&cfg, record_warning);
+	load_set(&cfg, "SSTPSHIM_RELAY", "relay.example.net:8000");
 	ck_assert_str_eq(cfg.relay_host, "relay.example.net");
 	ck_assert_uint_eq(cfg.relay_port, 8000);
-	assert_defaults_except(&cfg, "SSTPSHIM_RELAY");
-	setenv("SSTPSHIM_RELAY", "[::1]:80", 1);
-	config_load(&cfg, record_warning);
+	load_set(&cfg, "SSTPSHIM_RELAY", "[::1]:80");
 	ck_assert_str_eq(cfg.relay_host, "::1");
 	ck_assert_uint_eq(cfg.relay_port, 80);
 	unsetenv("SSTPSHIM_RELAY");
-	setenv("SSTPSHIM_LONGLIVED_LIMIT", "100000", 1);
-	config_load(&cfg, record_warning);
+	load_set(&cfg, "SSTPSHIM_LONGLIVED_LIMIT", "100000");
 	ck_assert_uint_eq(cfg.longlived_limit, 100000);
-	assert_defaults_except(&cfg, "SSTPSHIM_LONGLIVED_LIMIT");
 	ck_assert_uint_eq(warnings.count, 0);
 }
 END_TEST

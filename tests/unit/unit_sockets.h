@@ -1,5 +1,6 @@
 /* Loopback sockets for the unit tests that run an event loop in the test thread: listeners,
- * connected TCP pairs, and running the loop until a socket has something to read. */
+ * connected TCP pairs, running the loop until a socket has something to read, and checking what
+ * it reads (bytes, the end, a reset). */
 #ifndef SSTPSHIM_UNIT_SOCKETS_H
 #define SSTPSHIM_UNIT_SOCKETS_H
 
@@ -9,6 +10,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -57,6 +59,19 @@ static inline void unit_until_readable(struct event_base *base, int fd)
 
 	while (poll(&p, 1, 0) == 0)
 		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+}
+
+/* Runs base's loop until fd is readable, then reads it once: exactly the len bytes of want, or
+ * with len 0, the end of the stream. */
+static inline void unit_read_expect(struct event_base *base, int fd, const char *want, size_t len)
+{
+	char buf[256];
+	ssize_t n;
+
+	unit_until_readable(base, fd);
+	n = read(fd, buf, sizeof buf);
+	ck_assert_int_eq(n, (ssize_t)len);
+	ck_assert_msg(memcmp(buf, want, len) == 0, "read <%.*s>, want <%s>", (int)n, buf, want);
 }
 
 #endif

@@ -120,6 +120,31 @@ static void rig_accept(struct rig *r, uint64_t limit)
 	}
 }
 
+static void rig_write(int fd, const char *s)
+{
+	ck_assert_int_eq(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+/* The relay's GET response, then the loop until the tunnel is decided. */
+static void rig_answer(struct rig *r, const char *response)
+{
+	rig_write(r->get, response);
+	unit_wait_decided(r->base, r->st);
+}
+
+/* A tunnel whose sessions may carry limit octets, both accepted and answered with the spec's
+ * response; the application's end is known by its inode, so that the engine can reset it. */
+static void rig_limited(struct rig *r, uint64_t limit)
+{
+	struct stat st;
+
+	rig_start(r, limit);
+	ck_assert_int_eq(fstat(r->app, &st), 0);
+	((struct tunnel *)r->st->tunnel)->app_ino = st.st_ino;
+	rig_accept(r, limit);
+	rig_answer(r, spec_get_response);
+}
+
 static void rig_free(struct rig *r)
 {
 	close(r->relay);
@@ -133,32 +158,22 @@ static void rig_free(struct rig *r)
 START_TEST(handshake_data_and_half_close)
 {
 	struct rig r;
-	char buf[64];
 
 	rig_start(&r, LL_CONTENT_LENGTH);
 	rig_accept(&r, LL_CONTENT_LENGTH);
-	ck_assert_int_eq(write(r.get, spec_get_response, strlen(spec_get_response)),
-			 (ssize_t)strlen(spec_get_response));
-	unit_wait_decided(r.base, r.st);
+	rig_answer(&r, spec_get_response);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	ck_assert_str_eq(r.st->transport, "longlived");
 	ck_assert_int_eq(write(r.app, "hello", 5), 5); /* up the POST body, nothing around it */
-	unit_until_readable(r.base, r.post);
-	ck_assert_int_eq(read(r.post, buf, sizeof buf), 5);
-	ck_assert(memcmp(buf, "hello", 5) == 0);
+	unit_read_expect(r.base, r.post, "hello", 5);
 	ck_assert_int_eq(write(r.get, "world", 5), 5); /* down the GET response, as it comes */
-	unit_until_readable(r.base, r.app);
-	ck_assert_int_eq(read(r.app, buf, sizeof buf), 5);
-	ck_assert(memcmp(buf, "world", 5) == 0);
+	unit_read_expect(r.base, r.app, "world", 5);
 	shutdown(r.app, SHUT_WR); /* the application's end: a FIN on the POST session */
-	unit_until_readable(r.base, r.post);
-	ck_assert_int_eq(read(r.post, buf, sizeof buf), 0);
+	unit_read_expect(r.base, r.post, "", 0);
 	ck_assert_int_eq(write(r.get, "late", 4), 4); /* the other way still flows */
-	unit_until_readable(r.base, r.app);
-	ck_assert_int_eq(read(r.app, buf, sizeof buf), 4);
+	unit_read_expect(r.base, r.app, "late", 4);
 	shutdown(r.get, SHUT_WR); /* the end of the GET response: EOF for the application */
-	unit_until_readable(r.base, r.app);
-	ck_assert_int_eq(read(r.app, buf, sizeof buf), 0);
+	unit_read_expect(r.base, r.app, "", 0);
 	rig_free(&r);
 }
 END_TEST
@@ -169,7 +184,6 @@ START_TEST(echo_line_end_late)
 {
 	struct rig r;
 	size_t head = strlen(spec_get_response) - 2;
-	char buf[64];
 
 	rig_start(&r, LL_CONTENT_LENGTH);
 	rig_accept(&r, LL_CONTENT_LENGTH);
@@ -177,12 +191,9 @@ START_TEST(echo_line_end_late)
 	unit_wait_decided(r.base, r.st);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_ESTABLISHED);
 	ck_assert_int_eq(write(r.get, "\r\nworld", 7), 7);
-	unit_until_readable(r.base, r.app);
-	ck_assert_int_eq(read(r.app, buf, sizeof buf), 5);
-	ck_assert(memcmp(buf, "world", 5) == 0);
+	unit_read_expect(r.base, r.app, "world", 5);
 	ck_assert_int_eq(write(r.app, "hello", 5), 5);
-	unit_until_readable(r.base, r.post);
-	ck_assert_int_eq(read(r.post, buf, sizeof buf), 5);
+	unit_read_expect(r.base, r.post, "hello", 5);
 	rig_free(&r);
 }
 END_TEST
@@ -192,18 +203,11 @@ START_TEST(get_limit_resets_the_application)
 {
 	struct rig r;
 	char big[200], buf[256];
-	struct stat st;
 	ssize_t n;
 	size_t got = 0;
 
 	memset(big, 'y', sizeof big);
-	rig_start(&r, 100);
-	ck_assert_int_eq(fstat(r.app, &st), 0);
-	((struct tunnel *)r.st->tunnel)->app_ino = st.st_ino;
-	rig_accept(&r, 100);
-	ck_assert_int_eq(write(r.get, spec_get_response, strlen(spec_get_response)),
-			 (ssize_t)strlen(spec_get_response));
-	unit_wait_decided(r.base, r.st);
+	rig_limited(&r, 100);
 	ck_assert_int_eq(write(r.get, big, sizeof big), (ssize_t)sizeof big); /* 22 + 200 > 100 */
 	for (;;) {
 		unit_until_readable(r.base, r.app);
@@ -219,32 +223,27 @@ START_TEST(get_limit_resets_the_application)
 }
 END_TEST
 
-START_TEST(relay_400_refuses)
+/* GET responses that fail the tunnel, and the errno the application's connect() gets. */
+static const struct {
+	const char *name;
+	const char *response;
+	int error;
+} refusals[] = {
+	{ "400", "HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n", ECONNREFUSED },
+	{ "a wrong echo", "HTTP/1.0 200 OK\r\nContent-Length: 2147479552\r\n\r\nGroovePong",
+	  EPROTO },
+};
+
+START_TEST(relay_refuses)
 {
-	static const char resp[] = "HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
 	struct rig r;
 
 	rig_start(&r, LL_CONTENT_LENGTH);
 	rig_accept(&r, LL_CONTENT_LENGTH);
-	ck_assert_int_eq(write(r.get, resp, strlen(resp)), (ssize_t)strlen(resp));
-	unit_wait_decided(r.base, r.st);
+	rig_answer(&r, refusals[_i].response);
 	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
-	ck_assert_int_eq(atomic_load(&r.st->error), ECONNREFUSED);
-	rig_free(&r);
-}
-END_TEST
-
-START_TEST(wrong_echo_fails)
-{
-	static const char resp[] = "HTTP/1.0 200 OK\r\nContent-Length: 2147479552\r\n\r\nGroovePong";
-	struct rig r;
-
-	rig_start(&r, LL_CONTENT_LENGTH);
-	rig_accept(&r, LL_CONTENT_LENGTH);
-	ck_assert_int_eq(write(r.get, resp, strlen(resp)), (ssize_t)strlen(resp));
-	unit_wait_decided(r.base, r.st);
-	ck_assert_int_eq(atomic_load(&r.st->state), ENG_FAILED);
-	ck_assert_int_eq(atomic_load(&r.st->error), EPROTO);
+	ck_assert_msg(atomic_load(&r.st->error) == refusals[_i].error, "%s: errno %d, want %d",
+		      refusals[_i].name, atomic_load(&r.st->error), refusals[_i].error);
 	rig_free(&r);
 }
 END_TEST
@@ -253,16 +252,9 @@ START_TEST(post_limit_resets_the_application)
 {
 	struct rig r;
 	char big[200], buf[16];
-	struct stat st;
 
 	memset(big, 'x', sizeof big);
-	rig_start(&r, 100);
-	ck_assert_int_eq(fstat(r.app, &st), 0);
-	((struct tunnel *)r.st->tunnel)->app_ino = st.st_ino;
-	rig_accept(&r, 100);
-	ck_assert_int_eq(write(r.get, spec_get_response, strlen(spec_get_response)),
-			 (ssize_t)strlen(spec_get_response));
-	unit_wait_decided(r.base, r.st);
+	rig_limited(&r, 100);
 	ck_assert_int_eq(write(r.app, big, sizeof big), (ssize_t)sizeof big); /* 22 + 200 > 100 */
 	unit_until_readable(r.base, r.app);
 	errno = 0;
@@ -275,11 +267,6 @@ END_TEST
 /* --- a scripted authenticating proxy ---------------------------------------------------- */
 
 #define BASIC_USER_PASS "Proxy-Authorization: Basic dXNlcjpwYXNz\r\n"
-
-static void rig_write(int fd, const char *s)
-{
-	ck_assert_int_eq(write(fd, s, strlen(s)), (ssize_t)strlen(s));
-}
 
 /* Accepts a session through the proxy and reads its request into buf; sets r->get or r->post. */
 static int rig_accept_one(struct rig *r, char *buf, size_t cap)
@@ -321,17 +308,13 @@ static void rig_expect(struct rig *r, int fd, const char *needle)
 /* The tunnel is up: a few bytes each way. */
 static void rig_check_data(struct rig *r)
 {
-	char buf[16];
 
-	rig_write(r->get, spec_get_response);
-	unit_wait_decided(r->base, r->st);
+	rig_answer(r, spec_get_response);
 	ck_assert_int_eq(atomic_load(&r->st->state), ENG_ESTABLISHED);
 	ck_assert_int_eq(write(r->app, "hello", 5), 5);
-	unit_until_readable(r->base, r->post);
-	ck_assert_int_eq(read(r->post, buf, sizeof buf), 5);
+	unit_read_expect(r->base, r->post, "hello", 5);
 	rig_write(r->get, "world");
-	unit_until_readable(r->base, r->app);
-	ck_assert_int_eq(read(r->app, buf, sizeof buf), 5);
+	unit_read_expect(r->base, r->app, "world", 5);
 }
 
 static const char basic_407_kept[] = "HTTP/1.1 407 Proxy Authentication Required\r\n"
@@ -475,8 +458,7 @@ int main(void)
 	tcase_add_test(tc, handshake_data_and_half_close);
 	tcase_add_test(tc, echo_line_end_late);
 	tcase_add_test(tc, get_limit_resets_the_application);
-	tcase_add_test(tc, relay_400_refuses);
-	tcase_add_test(tc, wrong_echo_fails);
+	tcase_add_loop_test(tc, relay_refuses, 0, (int)(sizeof refusals / sizeof refusals[0]));
 	tcase_add_test(tc, post_limit_resets_the_application);
 	tcase_add_test(tc, basic_on_both_sessions_then_memo);
 	tcase_add_test(tc, wrong_credentials);

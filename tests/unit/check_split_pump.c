@@ -132,39 +132,50 @@ START_TEST(each_way_with_handover_and_half_closes)
 }
 END_TEST
 
-START_TEST(up_budget_then_reset)
-{
-	struct srig r;
+/* The sockets of a rig a test sends on or reads from. */
+enum side { SIDE_APP, SIDE_UP_FAR, SIDE_DOWN_FAR };
 
-	srig_start(&r, 10, TP_SPLIT_UNLIMITED, "abc", "");
-	ck_assert_int_eq(send(r.app, "0123456789", 10, 0), 10); /* 3 + 10 > 10 */
-	srig_expect(&r, r.up_far, "abc0123456", 10);
-	srig_expect_reset(&r);
-	srig_free(&r);
+static int srig_fd(const struct srig *r, enum side side)
+{
+	return side == SIDE_APP ? r->app : side == SIDE_UP_FAR ? r->up_far : r->down_far;
 }
-END_TEST
 
-START_TEST(down_budget_exact_ends_cleanly)
+/* Each direction's budget counts the bytes handed over too: what fits goes through, then the
+ * application is reset; a direction whose end comes on its budget ends cleanly. */
+static const struct budget_case {
+	const char *name;
+	uint64_t up, down;
+	const char *to_net, *to_app; /* handed over */
+	enum side from;              /* sends bytes, then with shut, its end */
+	const char *bytes;
+	bool shut;
+	enum side to; /* receives want, then with reset, the application is reset, else the end */
+	const char *want;
+	bool reset;
+} budget_cases[] = {
+	{ "up budget then reset", 10, TP_SPLIT_UNLIMITED, "abc", "", SIDE_APP, "0123456789", false,
+	  SIDE_UP_FAR, "abc0123456", true }, /* 3 + 10 > 10 */
+	{ "down budget exact ends cleanly", TP_SPLIT_UNLIMITED, 8, "", "ab", SIDE_DOWN_FAR, "cdefgh",
+	  true, SIDE_APP, "abcdefgh", false },
+	{ "down past budget resets", TP_SPLIT_UNLIMITED, 4, "", "", SIDE_DOWN_FAR, "12345", false,
+	  SIDE_APP, "1234", true },
+};
+
+START_TEST(budgets)
 {
+	const struct budget_case *c = &budget_cases[_i];
+	size_t len = strlen(c->bytes);
 	struct srig r;
 
-	srig_start(&r, TP_SPLIT_UNLIMITED, 8, "", "ab");
-	ck_assert_int_eq(send(r.down_far, "cdefgh", 6, 0), 6);
-	shutdown(r.down_far, SHUT_WR);
-	srig_expect(&r, r.app, "abcdefgh", 8);
-	srig_expect(&r, r.app, "", 0);
-	srig_free(&r);
-}
-END_TEST
-
-START_TEST(down_past_budget_resets)
-{
-	struct srig r;
-
-	srig_start(&r, TP_SPLIT_UNLIMITED, 4, "", "");
-	ck_assert_int_eq(send(r.down_far, "12345", 5, 0), 5);
-	srig_expect(&r, r.app, "1234", 4);
-	srig_expect_reset(&r);
+	srig_start(&r, c->up, c->down, c->to_net, c->to_app);
+	ck_assert_msg(send(srig_fd(&r, c->from), c->bytes, len, 0) == (ssize_t)len, "%s", c->name);
+	if (c->shut)
+		shutdown(srig_fd(&r, c->from), SHUT_WR);
+	srig_expect(&r, srig_fd(&r, c->to), c->want, strlen(c->want));
+	if (c->reset)
+		srig_expect_reset(&r);
+	else
+		srig_expect(&r, srig_fd(&r, c->to), "", 0);
 	srig_free(&r);
 }
 END_TEST
@@ -234,9 +245,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, each_way_with_handover_and_half_closes);
-	tcase_add_test(tc, up_budget_then_reset);
-	tcase_add_test(tc, down_budget_exact_ends_cleanly);
-	tcase_add_test(tc, down_past_budget_resets);
+	tcase_add_loop_test(tc, budgets, 0, (int)(sizeof budget_cases / sizeof budget_cases[0]));
 	tcase_add_test(tc, bytes_on_the_sending_socket_reset);
 	tcase_add_test(tc, sending_socket_closed_first_resets);
 	tcase_add_test(tc, bulk_both_ways);

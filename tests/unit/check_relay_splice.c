@@ -100,29 +100,31 @@ START_TEST(head_then_bytes_then_end)
 }
 END_TEST
 
-START_TEST(budget_then_over)
+/* What fits the budget goes out (the head is outside it); the end then comes as OVER, or as
+ * EOF when the source ends on the budget. */
+static const struct budget_case {
+	uint64_t budget;
+	const char *head, *sent; /* sent: by the source's far end, then its end with shut */
+	bool shut;
+	const char *want;                   /* what reaches the destination's far end */
+	enum relay_splice_end end, not_end; /* the end reported, and one that must not be */
+} budget_cases[] = {
+	{ 6, "h:", "123456789", false, "h:123456", RELAY_SPLICE_OVER, RELAY_SPLICE_EOF },
+	{ 3, "", "abc", true, "abc", RELAY_SPLICE_EOF, RELAY_SPLICE_OVER },
+};
+
+START_TEST(budgets)
 {
+	const struct budget_case *c = &budget_cases[_i];
 	struct xrig r;
 
-	xrig_start(&r, 6, 0, "h:"); /* the head is outside the budget */
-	ck_assert_int_eq(send(r.src_far, "123456789", 9, 0), 9);
-	xrig_expect(&r, "h:123456", 8);
-	xrig_until(&r, RELAY_SPLICE_OVER);
-	ck_assert_int_eq(r.ends[RELAY_SPLICE_EOF], 0);
-	xrig_free(&r);
-}
-END_TEST
-
-START_TEST(budget_exact_then_end)
-{
-	struct xrig r;
-
-	xrig_start(&r, 3, 0, "");
-	ck_assert_int_eq(send(r.src_far, "abc", 3, 0), 3);
-	shutdown(r.src_far, SHUT_WR);
-	xrig_expect(&r, "abc", 3);
-	xrig_until(&r, RELAY_SPLICE_EOF);
-	ck_assert_int_eq(r.ends[RELAY_SPLICE_OVER], 0);
+	xrig_start(&r, c->budget, 0, c->head);
+	ck_assert_int_eq(send(r.src_far, c->sent, strlen(c->sent), 0), (ssize_t)strlen(c->sent));
+	if (c->shut)
+		shutdown(r.src_far, SHUT_WR);
+	xrig_expect(&r, c->want, strlen(c->want));
+	xrig_until(&r, c->end);
+	ck_assert_int_eq(r.ends[c->not_end], 0);
 	xrig_free(&r);
 }
 END_TEST
@@ -189,8 +191,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, head_then_bytes_then_end);
-	tcase_add_test(tc, budget_then_over);
-	tcase_add_test(tc, budget_exact_then_end);
+	tcase_add_loop_test(tc, budgets, 0, (int)(sizeof budget_cases / sizeof budget_cases[0]));
 	tcase_add_test(tc, watched_destination);
 	tcase_add_test(tc, source_reset_reports_errno);
 	tcase_add_test(tc, stop_hands_back_what_is_pending);

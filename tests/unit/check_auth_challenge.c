@@ -379,8 +379,7 @@ int main(void)
 	tcase_add_test(tc, several_in_one_field);
 	tcase_add_test(tc, rfc7616_challenges);
 	tcase_add_test(tc, quoting_and_whitespace);
-	tcase_add_loop_test(tc, bad_values_rejected, 0,
-			    (int)(sizeof bad_values / sizeof bad_values[0]));
+	UNIT_ADD_TABLE(tc, bad_values_rejected, bad_values);
 	tcase_add_test(tc, nul_inside_value_rejected);
 	tcase_add_test(tc, caps);
 	tcase_add_test(tc, every_prefix);

@@ -292,8 +292,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("auth_digest");
-	TCase *tc = tcase_create("digest");
+	TCase *tc;
+	Suite *s = unit_suite("auth_digest", "digest", 0, &tc);
 
 	tcase_add_test(tc, rfc7616_md5);
 	tcase_add_test(tc, rfc7616_sha256);
@@ -305,6 +305,5 @@ int main(void)
 	tcase_add_test(tc, escaping);
 	tcase_add_test(tc, small_buffers);
 	tcase_add_test(tc, bad_arguments);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

@@ -131,14 +131,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("base64");
-	TCase *t = tcase_create("base64");
+	TCase *t;
+	Suite *s = unit_suite("base64", "base64", 0, &t);
 
 	tcase_add_test(t, rfc4648_vectors);
 	tcase_add_test(t, ntlm_type2);
 	tcase_add_test(t, decode_strict);
 	tcase_add_test(t, encode_bounds);
 	tcase_add_test(t, roundtrip_all_bytes);
-	suite_add_tcase(s, t);
 	return unit_run(s);
 }

@@ -506,16 +506,13 @@ static Suite *config_suite(void)
 	TCase *parse = tcase_create("parse");
 	TCase *load = tcase_create("load");
 
-	tcase_add_loop_test(parse, seconds_table, 0,
-			    (int)(sizeof seconds_cases / sizeof seconds_cases[0]));
+	UNIT_ADD_TABLE(parse, seconds_table, seconds_cases);
 	tcase_add_test(parse, ports_valid);
-	tcase_add_loop_test(parse, ports_invalid, 0, (int)(sizeof bad_ports / sizeof bad_ports[0]));
+	UNIT_ADD_TABLE(parse, ports_invalid, bad_ports);
 	tcase_add_test(parse, transports_default_list);
 	tcase_add_test(parse, transports_limits);
-	tcase_add_loop_test(parse, transports_invalid, 0,
-			    (int)(sizeof bad_transports / sizeof bad_transports[0]));
-	tcase_add_loop_test(parse, hostport_table, 0,
-			    (int)(sizeof hostport_cases / sizeof hostport_cases[0]));
+	UNIT_ADD_TABLE(parse, transports_invalid, bad_transports);
+	UNIT_ADD_TABLE(parse, hostport_table, hostport_cases);
 	suite_add_tcase(s, parse);
 
 	tcase_add_checked_fixture(load, env_clear, NULL);
@@ -527,8 +524,7 @@ static Suite *config_suite(void)
 	tcase_add_test(load, load_log);
 	tcase_add_test(load, load_log_file);
 	tcase_add_test(load, load_http_settings);
-	tcase_add_loop_test(load, load_malformed_keeps_default, 0,
-			    (int)(sizeof malformed / sizeof malformed[0]));
+	UNIT_ADD_TABLE(load, load_malformed_keeps_default, malformed);
 	tcase_add_test(load, load_all_malformed_warns_once_each);
 	suite_add_tcase(s, load);
 	return s;

@@ -147,8 +147,9 @@ enum rig_port { PORT_REFUSED, PORT_FULL, PORT_LISTENER };
 
 static uint16_t rig_port(const struct rig *r, enum rig_port which)
 {
-	const int fds[] = { [PORT_REFUSED] = r->refused, [PORT_FULL] = r->full,
-			    [PORT_LISTENER] = r->listener };
+	const int fds[] = {
+		[PORT_REFUSED] = r->refused, [PORT_FULL] = r->full, [PORT_LISTENER] = r->listener
+	};
 
 	return unit_port_of(fds[which]);
 }
@@ -210,7 +211,7 @@ START_TEST(half_close_both_ways)
 	server = accept(r.listener, NULL, NULL);
 	shutdown(r.app, SHUT_WR);
 	unit_read_expect(r.base, server, "x", 1);
-	unit_read_expect(r.base, server, "", 0); /* the application's FIN */
+	unit_read_expect(r.base, server, "", 0);        /* the application's FIN */
 	ck_assert_int_eq(write(server, "reply", 5), 5); /* the other way still flows */
 	unit_read_expect(r.base, r.app, "reply", 5);
 	close(server);
@@ -245,14 +246,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("engine");
-	TCase *tc = tcase_create("chain and pump");
+	TCase *tc;
+	Suite *s = unit_suite("engine", "chain and pump", 20, &tc);
 
-	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, falls_back_to_direct443);
-	tcase_add_loop_test(tc, chain_decides, 0, (int)(sizeof chain_cases / sizeof *chain_cases));
+	UNIT_ADD_TABLE(tc, chain_decides, chain_cases);
 	tcase_add_test(tc, half_close_both_ways);
 	tcase_add_test(tc, server_reset_reaches_application);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

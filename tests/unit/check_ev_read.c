@@ -165,14 +165,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("ev_read");
-	TCase *tc = tcase_create("read more");
+	TCase *tc;
+	Suite *s = unit_suite("ev_read", "read more", 0, &tc);
 
 	tcase_add_test(tc, reads_what_the_socket_holds);
 	tcase_add_test(tc, nothing_to_read_changes_nothing);
 	tcase_add_test(tc, a_pair_is_left_alone);
 	tcase_add_test(tc, a_filter_is_left_alone);
 	tcase_add_test(tc, a_full_reader_pauses_instead_of_spinning);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

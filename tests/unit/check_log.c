@@ -352,8 +352,7 @@ static Suite *log_suite(void)
 	TCase *write = tcase_create("write");
 
 	tcase_add_test(names, level_names);
-	tcase_add_loop_test(names, level_bad_names, 0,
-			    (int)(sizeof bad_levels / sizeof bad_levels[0]));
+	UNIT_ADD_TABLE(names, level_bad_names, bad_levels);
 	suite_add_tcase(s, names);
 
 	tcase_add_unchecked_fixture(write, dir_create, dir_remove);

@@ -475,7 +475,7 @@ static Suite *longlived_suite(void)
 	TCase *t = tcase_create("client");
 
 	tcase_set_timeout(t, 60);
-	tcase_add_loop_test(t, write_examples, 0, (int)(sizeof examples / sizeof examples[0]));
+	UNIT_ADD_TABLE(t, write_examples, examples);
 	tcase_add_test(t, write_absolute_uris);
 	tcase_add_test(t, write_through_proxy_and_limits);
 	tcase_add_test(t, read_get_response_example);

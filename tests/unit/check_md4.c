@@ -92,13 +92,11 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("md4");
-	TCase *tc = tcase_create("rfc1320");
-	int nvec = (int)(sizeof md4_vectors / sizeof md4_vectors[0]);
+	TCase *tc;
+	Suite *s = unit_suite("md4", "rfc1320", 0, &tc);
 
-	tcase_add_loop_test(tc, rfc1320_vectors, 0, nvec);
-	tcase_add_loop_test(tc, rfc1320_vectors_split, 0, nvec);
+	UNIT_ADD_TABLE(tc, rfc1320_vectors, md4_vectors);
+	UNIT_ADD_TABLE(tc, rfc1320_vectors_split, md4_vectors);
 	tcase_add_test(tc, block_boundaries);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

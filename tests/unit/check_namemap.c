@@ -107,15 +107,14 @@ END_TEST
 
 static Suite *namemap_suite(void)
 {
-	Suite *s = suite_create("namemap");
-	TCase *tc = tcase_create("map");
+	TCase *tc;
+	Suite *s = unit_suite("namemap", "map", 0, &tc);
 
 	tcase_add_test(tc, unknown_address_has_no_name);
 	tcase_add_test(tc, newest_name_wins);
 	tcase_add_test(tc, short_buffer_gets_nothing);
 	tcase_add_test(tc, ring_forgets_the_oldest);
 	tcase_add_test(tc, placeholders_are_stable_and_reserved);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -261,8 +261,8 @@ END_TEST
 
 static Suite *no_proxy_suite(void)
 {
-	Suite *s = suite_create("no_proxy");
-	TCase *t = tcase_create("match");
+	TCase *t;
+	Suite *s = unit_suite("no_proxy", "match", 0, &t);
 
 	tcase_add_test(t, curl_unit1614);
 	tcase_add_test(t, curl_unit1614_cidr);
@@ -272,7 +272,6 @@ static Suite *no_proxy_suite(void)
 	tcase_add_test(t, ports);
 	tcase_add_test(t, addresses);
 	tcase_add_test(t, which_variable);
-	suite_add_tcase(s, t);
 	return s;
 }
 

@@ -121,15 +121,13 @@ END_TEST
 
 static Suite *num_suite(void)
 {
-	Suite *s = suite_create("num");
-	TCase *tc = tcase_create("parse");
-	int n = (int)(sizeof num_cases / sizeof num_cases[0]);
+	TCase *tc;
+	Suite *s = unit_suite("num", "parse", 0, &tc);
 
-	tcase_add_loop_test(tc, parse_u64_table, 0, n);
-	tcase_add_loop_test(tc, parse_str_table, 0, n);
+	UNIT_ADD_TABLE(tc, parse_u64_table, num_cases);
+	UNIT_ADD_TABLE(tc, parse_str_table, num_cases);
 	tcase_add_test(tc, parse_every_small_max);
 	tcase_add_test(tc, parse_stops_at_len);
-	suite_add_tcase(s, tc);
 	return s;
 }
 

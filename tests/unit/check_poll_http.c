@@ -246,8 +246,8 @@ END_TEST
 
 static Suite *poll_http_suite(void)
 {
-	Suite *s = suite_create("poll_http");
-	TCase *t = tcase_create("core");
+	TCase *t;
+	Suite *s = unit_suite("poll_http", "core", 0, &t);
 
 	tcase_add_test(t, request_heads_of_4_3);
 	tcase_add_test(t, request_bodies_of_4_3);
@@ -257,7 +257,6 @@ static Suite *poll_http_suite(void)
 	tcase_add_test(t, relay_classifies_and_checks);
 	tcase_add_test(t, client_checks_responses);
 	tcase_add_test(t, bodies_and_checksums);
-	suite_add_tcase(s, t);
 	return s;
 }
 

@@ -280,8 +280,8 @@ END_TEST
 
 static Suite *poll_msg_suite(void)
 {
-	Suite *s = suite_create("poll_msg");
-	TCase *t = tcase_create("core");
+	TCase *t;
+	Suite *s = unit_suite("poll_msg", "core", 0, &t);
 
 	tcase_add_test(t, spec_lengths);
 	tcase_add_test(t, checksum_spec_example);
@@ -296,7 +296,6 @@ static Suite *poll_msg_suite(void)
 	tcase_add_test(t, checksum_field_modulo);
 	tcase_add_test(t, malformed_fields);
 	tcase_add_test(t, endless_field);
-	suite_add_tcase(s, t);
 	return s;
 }
 

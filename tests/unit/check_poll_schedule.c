@@ -84,14 +84,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("poll_schedule");
-	TCase *t = tcase_create("core");
+	TCase *t;
+	Suite *s = unit_suite("poll_schedule", "core", 0, &t);
 
 	tcase_add_test(t, spec_defaults);
 	tcase_add_test(t, reset_when_data_flows);
 	tcase_add_test(t, new_parameters);
 	tcase_add_test(t, holding_relay_zero);
 	tcase_add_test(t, odd_parameters);
-	suite_add_tcase(s, t);
 	return unit_run(s);
 }

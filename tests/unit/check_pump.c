@@ -396,11 +396,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("pump");
-	TCase *tc = tcase_create("spliced and buffered");
+	TCase *tc;
+	Suite *s = unit_suite("pump", "spliced and buffered", 60, &tc);
 
 	signal(SIGPIPE, SIG_IGN); /* as on the engine thread, which blocks every signal */
-	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, handover_bytes_go_first, KIND_SOCKET, KIND_PAIR + 1);
 	tcase_add_loop_test(tc, bulk_both_ways_then_end, KIND_SOCKET, KIND_PAIR + 1);
 	tcase_add_loop_test(tc, half_close_from_the_application, KIND_SOCKET, KIND_PAIR + 1);
@@ -408,6 +407,5 @@ int main(void)
 	tcase_add_loop_test(tc, network_error_resets_the_application, KIND_SOCKET, KIND_PAIR + 1);
 	tcase_add_loop_test(tc, application_close_ends_the_network_side, KIND_SOCKET, KIND_PAIR + 1);
 	tcase_add_loop_test(tc, backpressure_from_a_slow_application, KIND_SOCKET, KIND_PAIR + 1);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

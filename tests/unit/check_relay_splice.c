@@ -186,15 +186,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("relay_splice");
-	TCase *tc = tcase_create("one direction");
+	TCase *tc;
+	Suite *s = unit_suite("relay_splice", "one direction", 20, &tc);
 
-	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, head_then_bytes_then_end);
-	tcase_add_loop_test(tc, budgets, 0, (int)(sizeof budget_cases / sizeof budget_cases[0]));
+	UNIT_ADD_TABLE(tc, budgets, budget_cases);
 	tcase_add_test(tc, watched_destination);
 	tcase_add_test(tc, source_reset_reports_errno);
 	tcase_add_test(tc, stop_hands_back_what_is_pending);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

@@ -347,8 +347,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("socks5_handshake");
-	TCase *tc = tcase_create("handshake");
+	TCase *tc;
+	Suite *s = unit_suite("socks5_handshake", "handshake", 0, &tc);
 
 	tcase_add_test(tc, requests_exact);
 	tcase_add_test(tc, replies_split_at_every_byte);
@@ -357,6 +357,5 @@ int main(void)
 	tcase_add_test(tc, bad_replies_fail_cleanly);
 	tcase_add_test(tc, early_close_fails_cleanly);
 	tcase_add_test(tc, unwritable_targets_refused_at_start);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

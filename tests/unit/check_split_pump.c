@@ -155,8 +155,8 @@ static const struct budget_case {
 } budget_cases[] = {
 	{ "up budget then reset", 10, TP_SPLIT_UNLIMITED, "abc", "", SIDE_APP, "0123456789", false,
 	  SIDE_UP_FAR, "abc0123456", true }, /* 3 + 10 > 10 */
-	{ "down budget exact ends cleanly", TP_SPLIT_UNLIMITED, 8, "", "ab", SIDE_DOWN_FAR, "cdefgh",
-	  true, SIDE_APP, "abcdefgh", false },
+	{ "down budget exact ends cleanly", TP_SPLIT_UNLIMITED, 8, "", "ab", SIDE_DOWN_FAR,
+	  "cdefgh", true, SIDE_APP, "abcdefgh", false },
 	{ "down past budget resets", TP_SPLIT_UNLIMITED, 4, "", "", SIDE_DOWN_FAR, "12345", false,
 	  SIDE_APP, "1234", true },
 };
@@ -240,15 +240,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("split_pump");
-	TCase *tc = tcase_create("two network sockets");
+	TCase *tc;
+	Suite *s = unit_suite("split_pump", "two network sockets", 30, &tc);
 
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, each_way_with_handover_and_half_closes);
-	tcase_add_loop_test(tc, budgets, 0, (int)(sizeof budget_cases / sizeof budget_cases[0]));
+	UNIT_ADD_TABLE(tc, budgets, budget_cases);
 	tcase_add_test(tc, bytes_on_the_sending_socket_reset);
 	tcase_add_test(tc, sending_socket_closed_first_resets);
 	tcase_add_test(tc, bulk_both_ways);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

@@ -496,15 +496,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("tp_connect");
-	TCase *tc = tcase_create("connect");
+	TCase *tc;
+	Suite *s = unit_suite("tp_connect", "connect", 30, &tc);
 
 	/* the engine runs in the test's thread, which the shim's engine thread would not be: a
 	 * write to a connection the test closed must not kill the test */
 	signal(SIGPIPE, SIG_IGN);
-	tcase_set_timeout(tc, 30);
-	tcase_add_loop_test(tc, request_bytes, 0,
-			    (int)(sizeof request_cases / sizeof request_cases[0]));
+	UNIT_ADD_TABLE(tc, request_bytes, request_cases);
 	tcase_add_test(tc, reply_split_at_every_byte);
 	tcase_add_test(tc, status_errors);
 	tcase_add_test(tc, broken_replies);
@@ -517,6 +515,5 @@ int main(void)
 	tcase_add_test(tc, ntlm_challenge_then_close);
 	tcase_add_test(tc, refusal_falls_through);
 	tcase_add_test(tc, no_proxy_configured);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

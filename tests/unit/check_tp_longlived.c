@@ -446,19 +446,17 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("tp_longlived");
-	TCase *tc = tcase_create("against a scripted relay");
+	TCase *tc;
+	Suite *s = unit_suite("tp_longlived", "against a scripted relay", 20, &tc);
 
-	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, handshake_data_and_half_close);
 	tcase_add_test(tc, echo_line_end_late);
 	tcase_add_test(tc, get_limit_resets_the_application);
-	tcase_add_loop_test(tc, relay_refuses, 0, (int)(sizeof refusals / sizeof refusals[0]));
+	UNIT_ADD_TABLE(tc, relay_refuses, refusals);
 	tcase_add_test(tc, post_limit_resets_the_application);
 	tcase_add_test(tc, basic_on_both_sessions_then_memo);
 	tcase_add_test(tc, wrong_credentials);
 	tcase_add_test(tc, digest_on_both_sessions);
 	tcase_add_test(tc, ntlm_on_the_post);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

@@ -235,16 +235,14 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("tp_socks5");
-	TCase *tc = tcase_create("transport");
+	TCase *tc;
+	Suite *s = unit_suite("tp_socks5", "transport", 20, &tc);
 
-	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, chain_established_with_server_bytes);
 	tcase_add_test(tc, chain_refused_gives_econnrefused);
 	tcase_add_test(tc, chain_moves_on_after_auth_failure);
 	tcase_add_test(tc, chain_skips_when_unusable);
 	tcase_add_test(tc, chain_placeholder_name_via_socks5h);
 	tcase_add_test(tc, chain_moves_on_after_early_close);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

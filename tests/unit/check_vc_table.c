@@ -104,11 +104,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("vc_table");
-	TCase *tc = tcase_create("table");
+	TCase *tc;
+	Suite *s = unit_suite("vc_table", "table", 0, &tc);
 
 	tcase_add_test(tc, find_add_remove);
 	tcase_add_test(tc, each_may_free_the_entry_given);
-	suite_add_tcase(s, tc);
 	return unit_run(s);
 }

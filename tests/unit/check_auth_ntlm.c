@@ -10,6 +10,7 @@
 #include "proto/base64.h"
 
 #include "unit.h"
+#include "unit_grvhenc.h"
 
 /* MS-NLMP 4.2.4.3: the CHALLENGE message (flags 0xe28a8233, ServerChallenge 0123456789abcdef,
  * TargetName "Server", TargetInfo NbDomainName "Domain", NbComputerName "Server"). */
@@ -42,10 +43,7 @@ static const uint8_t spec_session_key[16] = { 0xc5, 0xda, 0xd2, 0x54, 0x4f, 0xc9
  * (type 2: TargetName "SPIRIT1B" at 0x38, TargetInfo 0x54 bytes at 0x48, 156 bytes in all). */
 static const char grvhenc_type1[] =
 	"TlRMTVNTUAABAAAAt7II4gkACQAxAAAACQAJACgAAAAFASgKAAAAD0xBQlNNT0tFMldPUktHUk9VUA==";
-static const char grvhenc_type2[] =
-	"TlRMTVNTUAACAAAAEAAQADgAAAA1goriluCDYHcYI/sAAAAAAAAAAFQAVABIAAAABQLODgAAAA9TAFAASQBSAEkA"
-	"VAAxAEIAAgAQAFMAUABJAFIASQBUADEAQgABABAAUwBQAEkAUgBJAFQAMQBCAAQAEABzAHAAaQByAGkAdAAxAGIA"
-	"AwAQAHMAcABpAHIAaQB0ADEAYgAAAAAA";
+static const char grvhenc_type2[] = GRVHENC_TYPE2;
 
 static unsigned nibble(char c)
 {

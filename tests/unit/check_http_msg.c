@@ -9,6 +9,7 @@
 #include "proto/http_msg.h"
 
 #include "unit.h"
+#include "unit_grvhenc.h"
 
 /* Parses are compared through a text rendering of everything a head holds. */
 #define DUMP_CAP (3 * CAP_HTTP_HEAD)
@@ -312,19 +313,7 @@ END_TEST
 START_TEST(request_longlived_get_relative)
 {
 	/* 2.2.2.1.1.2, as a client connected directly sends it. */
-	const struct http_head *h = parse_ok(
-		HTTP_REQUEST,
-		"GET /2.0/server.domain.net/hczn5kctbrpxfgkgxzs6zmkp9uwwsvszvs6f72,ConnType=LongLived,"
-		"ContentLength=2147479552 HTTP/1.0\r\n"
-		"Accept: */*\r\n"
-		"Content-Type: application/octet-stream\r\n"
-		"User-Agent: Mozilla/4.0 (compatible; MSIE 5.5; Win32)\r\n"
-		"Host: 10.150.1.226\r\n"
-		"Pragma: no-cache\r\n"
-		"Cache-Control: no-cache\r\n"
-		"Expires: 0\r\n"
-		"Cache-Control: max-age=0\r\n"
-		"\r\n");
+	const struct http_head *h = parse_ok(HTTP_REQUEST, GRVHENC_LL_GET);
 	const char *v;
 	uint64_t cl;
 

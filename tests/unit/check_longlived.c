@@ -9,20 +9,9 @@
 #include "proto/longlived.h"
 
 #include "unit.h"
+#include "unit_grvhenc.h"
 
-/* 2.2.2.1.1.2 (the target rejoined where the text copy wrapped it). */
-static const char ex_get[] =
-	"GET /2.0/server.domain.net/hczn5kctbrpxfgkgxzs6zmkp9uwwsvszvs6f72,ConnType=LongLived,"
-	"ContentLength=2147479552 HTTP/1.0\r\n"
-	"Accept: */*\r\n"
-	"Content-Type: application/octet-stream\r\n"
-	"User-Agent: Mozilla/4.0 (compatible; MSIE 5.5; Win32)\r\n"
-	"Host: 10.150.1.226\r\n"
-	"Pragma: no-cache\r\n"
-	"Cache-Control: no-cache\r\n"
-	"Expires: 0\r\n"
-	"Cache-Control: max-age=0\r\n"
-	"\r\n";
+static const char ex_get[] = GRVHENC_LL_GET;
 
 /* 2.2.2.1.2.4, with the echo string's CRLF as the examples of 4.2 count it. */
 static const char ex_post[] =
@@ -40,14 +29,7 @@ static const char ex_post[] =
 	"\r\n"
 	"GroovePing: 1.0,Ping\r\n";
 
-/* 2.2.2.1.3.2 */
-static const char ex_get_response[] = "HTTP/1.0 200 OK\r\n"
-				      "Date: Wed, 26 Dec 2007 20:31:28 GMT\r\n"
-				      "Server: Groove-Relay/12.0\r\n"
-				      "Connection: Keep-Alive\r\n"
-				      "Content-Length: 2147479552\r\n"
-				      "\r\n"
-				      "GroovePing: 1.0,Ping\r\n";
+static const char ex_get_response[] = GRVHENC_LL_GET_RESPONSE;
 
 static const struct ll_request ex_get_req = {
 	.kind = LL_GET,

@@ -20,6 +20,7 @@
 
 #include "unit.h"
 #include "unit_engine.h"
+#include "unit_grvhenc.h"
 #include "unit_sockets.h"
 
 #define BASIC_ALICE "Basic YWxpY2U6czNjcmV0" /* alice:s3cret */
@@ -407,11 +408,6 @@ END_TEST
 
 /* MS-GRVHENC 4.6's exchange, with squid's framing: the first 407 closes the connection, the
  * NEGOTIATE goes on a new one, and the AUTHENTICATE follows the CHALLENGE on that same one. */
-#define GRVHENC_TYPE2                                                                          \
-	"TlRMTVNTUAACAAAAEAAQADgAAAA1goriluCDYHcYI/sAAAAAAAAAAFQAVABIAAAABQLODgAAAA9TAFAASQBSAEkA" \
-	"VAAxAEIAAgAQAFMAUABJAFIASQBUADEAQgABABAAUwBQAEkAUgBJAFQAMQBCAAQAEABzAHAAaQByAGkAdAAxAGIA" \
-	"AwAQAHMAcABpAHIAaQB0ADEAYgAAAAAA"
-
 static const char ntlm_first[] = "HTTP/1.1 407 Proxy Authentication Required\r\n"
 				 "Proxy-Authenticate: Negotiate\r\nProxy-Authenticate: NTLM\r\n"
 				 "Connection: close\r\nProxy-Connection: close\r\n"

@@ -22,6 +22,7 @@
 
 #include "unit.h"
 #include "unit_engine.h"
+#include "unit_grvhenc.h"
 #include "unit_sockets.h"
 
 struct rig {
@@ -38,13 +39,7 @@ static const char *rig_proxy_user;
 /* Whether rig_start keeps what an earlier rig's proxy taught (the ProxyAuthRequired memo). */
 static bool rig_keep_memo;
 
-static const char spec_get_response[] = "HTTP/1.0 200 OK\r\n"
-					"Date: Wed, 26 Dec 2007 20:31:28 GMT\r\n"
-					"Server: Groove-Relay/12.0\r\n"
-					"Connection: Keep-Alive\r\n"
-					"Content-Length: 2147479552\r\n"
-					"\r\n"
-					"GroovePing: 1.0,Ping\r\n";
+static const char spec_get_response[] = GRVHENC_LL_GET_RESPONSE;
 
 static void rig_start(struct rig *r, uint64_t limit)
 {
@@ -396,12 +391,6 @@ START_TEST(digest_on_both_sessions)
 	rig_free(&r);
 }
 END_TEST
-
-/* MS-GRVHENC 4.6's CHALLENGE. */
-#define GRVHENC_TYPE2                                                                          \
-	"TlRMTVNTUAACAAAAEAAQADgAAAA1goriluCDYHcYI/sAAAAAAAAAAFQAVABIAAAABQLODgAAAA9TAFAASQBSAEkA" \
-	"VAAxAEIAAgAQAFMAUABJAFIASQBUADEAQgABABAAUwBQAEkAUgBJAFQAMQBCAAQAEABzAHAAaQByAGkAdAAxAGIA" \
-	"AwAQAHMAcABpAHIAaQB0ADEAYgAAAAAA"
 
 /* NTLM on the POST: the NEGOTIATE goes without the body (Content-Length: 0), the AUTHENTICATE on
  * the same connection with it. */

@@ -74,4 +74,15 @@ static inline void unit_read_expect(struct event_base *base, int fd, const char 
 	ck_assert_msg(memcmp(buf, want, len) == 0, "read <%.*s>, want <%s>", (int)n, buf, want);
 }
 
+/* Runs base's loop until fd is readable, then reads it once: a reset (ECONNRESET). */
+static inline void unit_read_reset(struct event_base *base, int fd)
+{
+	char buf[16];
+
+	unit_until_readable(base, fd);
+	errno = 0;
+	ck_assert_int_eq(read(fd, buf, sizeof buf), -1);
+	ck_assert_int_eq(errno, ECONNRESET);
+}
+
 #endif

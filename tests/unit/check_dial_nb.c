@@ -13,6 +13,8 @@
 
 #include "common/dial_nb.h"
 
+#include "unit.h"
+
 struct outcome {
 	int reports;
 	int err;
@@ -179,20 +181,13 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("dial_nb");
-	TCase *tc = tcase_create("dial");
-	SRunner *sr;
-	int failed;
+	TCase *tc;
+	Suite *s = unit_suite("dial_nb", "dial", 0, &tc);
 
 	tcase_add_test(tc, connects_and_makes_the_stream);
 	tcase_add_test(tc, a_refusal_comes_from_the_loop);
 	tcase_add_test(tc, an_immediate_failure_comes_from_the_loop);
 	tcase_add_test(tc, a_stream_that_cannot_be_made_is_enomem);
 	tcase_add_test(tc, a_cancelled_dial_never_reports_and_closes_its_socket);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return unit_run(s);
 }

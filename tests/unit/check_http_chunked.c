@@ -9,6 +9,8 @@
 #include "common/caps.h"
 #include "proto/http_chunked.h"
 
+#include "unit.h"
+
 /* A body as squid or nginx would chunk a page, an extension and a trailer field added, then the
  * next response on the same connection. */
 static const char body[] = "1a;name=\"v\"\r\n"
@@ -141,19 +143,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("http_chunked");
-	TCase *t = tcase_create("parse");
-	SRunner *sr;
-	int failed;
+	TCase *t;
+	Suite *s = unit_suite("http_chunked", "parse", 0, &t);
 
 	tcase_add_test(t, every_split_ends_at_the_last_chunk);
 	tcase_add_test(t, truncated_wants_more);
 	tcase_add_test(t, refusals);
 	tcase_add_test(t, caps_while_more_is_to_come);
-	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -11,6 +11,8 @@
 #include "common/caps.h"
 #include "common/splice_pipe.h"
 
+#include "unit.h"
+
 static bool fd_closed(int fd)
 {
 	return fcntl(fd, F_GETFD) == -1 && errno == EBADF;
@@ -170,8 +172,8 @@ END_TEST
 
 static Suite *splice_pipe_suite(void)
 {
-	Suite *s = suite_create("splice_pipe");
-	TCase *tc = tcase_create("lend");
+	TCase *tc;
+	Suite *s = unit_suite("splice_pipe", "lend", 0, &tc);
 
 	tcase_add_test(tc, take_lends_a_nonblocking_pipe_of_its_size);
 	tcase_add_test(tc, a_pipe_given_back_is_lent_again);
@@ -180,17 +182,10 @@ static Suite *splice_pipe_suite(void)
 	tcase_add_test(tc, the_list_is_capped);
 	tcase_add_test(tc, drop_closes_a_pipe_with_its_bytes);
 	tcase_add_test(tc, each_thread_has_its_own_list);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(splice_pipe_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return unit_run(splice_pipe_suite());
 }

@@ -25,6 +25,7 @@
 
 #include "unit.h"
 #include "unit_engine.h"
+#include "unit_sockets.h"
 
 #define CREDS "Proxy-Authorization: Basic dXNlcjpwYXNz\r\n"
 #define OK_HEAD "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: "
@@ -125,18 +126,13 @@ static int ka_accept(struct ka_rig *r, const char *needle)
 
 static void ka_start(struct ka_rig *r)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t alen = sizeof a;
 	char url[96];
 
 	memset(r, 0, sizeof *r);
 	r->get = r->post = -1;
 	r->base = event_base_new();
-	r->proxy = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_eq(bind(r->proxy, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(listen(r->proxy, 4), 0);
-	ck_assert_int_eq(getsockname(r->proxy, (struct sockaddr *)&a, &alen), 0);
-	snprintf(url, sizeof url, "http://user:pass@127.0.0.1:%u", ntohs(a.sin_port));
+	r->proxy = unit_listener(0);
+	snprintf(url, sizeof url, "http://user:pass@127.0.0.1:%u", unit_port_of(r->proxy));
 	setenv("SSTPSHIM_TRANSPORTS", "keepalive", 1);
 	setenv("SSTPSHIM_HTTP_PORT", "2492", 1);
 	setenv("http_proxy", url, 1);
@@ -312,22 +308,14 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("tp_keepalive");
-	TCase *tc = tcase_create("against a scripted proxy");
-	SRunner *sr;
-	int failed;
+	TCase *tc;
+	Suite *s = unit_suite("tp_keepalive", "against a scripted proxy", 20, &tc);
 
-	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, chunked_page_same_connection);
 	tcase_add_test(tc, close_delimited_page_new_connection);
 	tcase_add_test(tc, long_page_same_connection);
 	tcase_add_test(tc, endless_chunked_page_fails);
 	tcase_add_test(tc, established_get_not_reopened);
 	tcase_add_test(tc, established_post_reopened);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -1,9 +1,9 @@
 /* Each direction borrows a pipe while it holds bytes (common/splice_pipe.h). When the pipe is
  * empty, one splice() moves what the source socket holds into it; the next moves the pipe's pages
- * out to the destination socket. The source is
- * read again only once the pipe is empty: a destination that does not take everything stops its
- * source (backpressure), and an empty pipe makes EAGAIN from the source mean "no data", never
- * "pipe full". Bytes handed over in evbuffers go out first, with plain writes.
+ * out to the destination socket. The source is read again only once the pipe is empty: a
+ * destination that does not take everything stops its source (backpressure), and an empty pipe
+ * makes EAGAIN from the source mean "no data", never "pipe full". Bytes handed over in evbuffers
+ * go out first, with plain writes.
  *
  * A direction with a budget (a content length) never asks its source for more than the budget
  * allows; once it is spent, anything but the source's end is a failure. When the network side is
@@ -129,7 +129,9 @@ static void splice_dir_step(struct splice_dir *d)
 			break;
 		rc = splice_dir_fill(d);
 		if (rc == SPLICE_IO_FAILED) {
-			/* Past the budget: the application must see a reset either way. */
+			/* Past the budget: the application must see a reset either way. (With no
+			 * pipe for them, its bytes stay unread in the socketpair, and closing our
+			 * end resets it.) */
 			splice_pump_fail(d->pump, d->src_is_net || errno == EMSGSIZE);
 			return;
 		}

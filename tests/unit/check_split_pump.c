@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -202,6 +203,27 @@ START_TEST(sending_socket_closed_first_resets)
 }
 END_TEST
 
+/* Pipes are lent when bytes arrive: with no descriptor left for one, the application's bytes
+ * cannot go, and it must see a reset rather than a clean end or a wait for ever. */
+START_TEST(no_descriptor_for_a_pipe_resets)
+{
+	struct srig r;
+	struct rlimit rl;
+	int lowest_free;
+
+	srig_start(&r, TP_SPLIT_UNLIMITED, TP_SPLIT_UNLIMITED, "", "");
+	lowest_free = dup(0); /* every lower number is in use */
+	ck_assert_int_ge(lowest_free, 0);
+	close(lowest_free);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = (rlim_t)lowest_free;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_int_eq(send(r.app, "lost", 4, 0), 4);
+	srig_expect_reset(&r);
+	srig_free(&r);
+}
+END_TEST
+
 /* Many times a pipeful each way at once, through small budgets' worth of checks. */
 START_TEST(bulk_both_ways)
 {
@@ -247,6 +269,7 @@ int main(void)
 	UNIT_ADD_TABLE(tc, budgets, budget_cases);
 	tcase_add_test(tc, bytes_on_the_sending_socket_reset);
 	tcase_add_test(tc, sending_socket_closed_first_resets);
+	tcase_add_test(tc, no_descriptor_for_a_pipe_resets);
 	tcase_add_test(tc, bulk_both_ways);
 	return unit_run(s);
 }

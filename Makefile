@@ -100,7 +100,7 @@ check: all unit integration asan
 # Every parser's libFuzzer target (tests/fuzz/), each run FUZZ_SECONDS from its seeds; needs clang.
 FUZZ_SECONDS ?= 30
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) common/num.c tests/fuzz/fuzz_check.h
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) common/num.c common/random.c tests/fuzz/fuzz_check.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$(CPPFLAGS) -o $@ $(filter %.c,$^) $(CRYPTO_LIBS)

@@ -3,10 +3,10 @@
  * credential can reach a log line. */
 #include "engine/proxy_auth.h"
 
-#include <openssl/rand.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/random.h"
 #include "proto/auth_basic.h"
 #include "proto/auth_ntlm.h"
 #include "proto/base64.h"
@@ -39,11 +39,6 @@ void proxy_auth_memo_reset(void)
 	memset(proxy_auth_memos, 0, sizeof proxy_auth_memos);
 }
 
-static int proxy_auth_rand_bytes(void *buf, size_t n)
-{
-	return RAND_bytes(buf, (int)n) == 1 ? 0 : -1;
-}
-
 void proxy_auth_init(struct proxy_auth *pa, const struct proxy_url *cred,
 		     struct proxy_auth_memo *memo, const char *method, const char *uri,
 		     proxy_auth_random_fn random)
@@ -53,7 +48,7 @@ void proxy_auth_init(struct proxy_auth *pa, const struct proxy_url *cred,
 	pa->memo = memo;
 	pa->method = method;
 	pa->uri = uri;
-	pa->random = random ? random : proxy_auth_rand_bytes;
+	pa->random = random ? random : random_bytes;
 }
 
 const char *proxy_auth_scheme_name(const struct proxy_auth *pa)

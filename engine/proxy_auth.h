@@ -62,7 +62,7 @@ struct proxy_auth {
 };
 
 /* Readies pa for a request "method uri" through a proxy with credentials cred (and memo, or
- * NULL). random NULL: OpenSSL's RAND_bytes. */
+ * NULL). random NULL: random_bytes() (getrandom(2)). */
 void proxy_auth_init(struct proxy_auth *pa, const struct proxy_url *cred,
 		     struct proxy_auth_memo *memo, const char *method, const char *uri,
 		     proxy_auth_random_fn random);

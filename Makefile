@@ -17,10 +17,11 @@ CC       ?= gcc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS += -D_GNU_SOURCE -I.
-ALLCFLAGS = -std=gnu11 -fPIC $(WARN) $(CPPFLAGS) $(CFLAGS)
+ALLCFLAGS = -std=gnu11 -fPIC $(WARN) $(CPPFLAGS) $(CRYPTO_CFLAGS) $(CFLAGS)
 EVENT_CFLAGS := $(shell pkg-config --cflags libevent_core)
 EVENT_LIBS   := $(shell pkg-config --libs libevent_core)
-CRYPTO_LIBS  := $(shell pkg-config --libs libcrypto)
+# OpenSSL's headers only: proto/crypto_lazy.c loads libcrypto on first use, so nothing links it.
+CRYPTO_CFLAGS := $(shell pkg-config --cflags libcrypto)
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS   := $(shell pkg-config --libs check)
 
@@ -50,14 +51,14 @@ $(BUILD)/obj/%.o: %.c
 # Only the interposed symbols are exported; everything else stays inside the library.
 $(BUILD)/libsstpshim.so: $(LIB_OBJS)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -shared -Wl,-z,defs -Wl,--version-script=shim/exports.map -o $@ $^ $(EVENT_LIBS) $(CRYPTO_LIBS) -ldl -lpthread
+	@$(CC) $(LDFLAGS) -shared -Wl,-z,defs -Wl,--version-script=shim/exports.map -o $@ $^ $(EVENT_LIBS) -ldl -lpthread
 
 $(BUILD)/sstpshim: wrapper/sstpshim.sh
 	@mkdir -p $(dir $@)
 	sed 's|@LIBDIR@|$(LIBDIR)|' $< > $@ && chmod +x $@
 
 $(BUILD)/sstp-relay: $(call obj,$(RELAY_SRC) $(COMMON_SRC) $(PROTO_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) $(CRYPTO_LIBS) -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(EVENT_LIBS) -ldl -lpthread
 
 $(BUILD)/examples/%: examples/%.c
 	@mkdir -p $(dir $@)
@@ -76,7 +77,7 @@ $(BUILD)/probes/%: tests/probes/%.c $(wildcard tests/probes/*.h)
 UNIT_HEADERS := $(wildcard tests/unit/*.h)
 $(BUILD)/tests/check_%: tests/unit/check_%.c $(call obj,$(COMMON_SRC) $(PROTO_SRC) $(ENGINE_SRC)) $(UNIT_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) $(EVENT_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter-out %.h,$^) $(EVENT_LIBS) $(CRYPTO_LIBS) $(CHECK_LIBS) -ldl -lpthread
+	$(CC) $(ALLCFLAGS) $(EVENT_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter-out %.h,$^) $(EVENT_LIBS) $(CHECK_LIBS) -ldl -lpthread
 
 # The relay's splice and GUID table alone: the relay's other objects come with a main().
 $(BUILD)/tests/check_relay_splice: tests/unit/check_relay_splice.c $(call obj,relay/splice.c common/splice_step.c common/splice_pipe.c)
@@ -100,10 +101,10 @@ check: all unit integration asan
 # Every parser's libFuzzer target (tests/fuzz/), each run FUZZ_SECONDS from its seeds; needs clang.
 FUZZ_SECONDS ?= 30
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) common/num.c tests/fuzz/fuzz_check.h
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(PROTO_SRC) common/num.c common/random.c tests/fuzz/fuzz_check.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$(CPPFLAGS) -o $@ $(filter %.c,$^) $(CRYPTO_LIBS)
+		$(CPPFLAGS) $(CRYPTO_CFLAGS) -o $@ $(filter %.c,$^) -ldl -lpthread
 
 # Targets that also exercise engine code built of pure functions.
 $(BUILD)/fuzz/fuzz_proxy_auth: engine/proxy_auth.c

@@ -3,7 +3,7 @@
 #
 #   bench/run.sh BUILD_DIR
 #
-# Settings (environment): ROUNDS=5 MIB=256 RTT_COUNT=2000 RTT_SIZE=64 CONNECT_COUNT=1000
+# Settings (environment): ROUNDS=5 MIB=256 RTT_COUNT=2000 RTT_SIZE=64 CONNECT_COUNT=1000 EXEC_COUNT=300
 # LIMIT=120 (seconds one client may run) SECTIONS="direct passthrough ..." (which sections, in order)
 # KEEP=1 (keep the directory of raw results and logs, and print where it is).
 #
@@ -24,9 +24,10 @@ MIB=${MIB:-256}
 RTT_COUNT=${RTT_COUNT:-2000}
 RTT_SIZE=${RTT_SIZE:-64}
 CONNECT_COUNT=${CONNECT_COUNT:-1000}
+EXEC_COUNT=${EXEC_COUNT:-300}
 LIMIT=${LIMIT:-120}
 SECTIONS_GIVEN=${SECTIONS:+yes}
-SECTIONS=${SECTIONS:-direct passthrough connect socks5 longlived keepalive polling}
+SECTIONS=${SECTIONS:-direct passthrough exec connect socks5 longlived keepalive polling}
 
 WORK=$(mktemp -d /tmp/sstpshim-bench.XXXXXX)
 PIDS=()

@@ -5,6 +5,7 @@
  *   sstp-bench rtt -p PORT [-n COUNT] [-s SIZE]            (default 2000 round trips of 64 bytes)
  *   (--nonblock: throughput and rtt connect() as event-driven programs do, non-blocking)
  *   sstp-bench connect -p PORT [-n COUNT]                  (default 1000 connections)
+ *   sstp-bench exec [-n COUNT]                             (default 1000 runs of /bin/true)
  *
  * The server prints "listening on 127.0.0.1:PORT" once it accepts connections, so a script can
  * wait for that line. Each connection starts with one command line from the client:
@@ -14,7 +15,8 @@
  * A connection that closes before sending a command (the connect benchmark) is simply dropped.
  *
  * The clients print one line each, MB meaning 10^6 bytes and times in microseconds:
- *   "throughput MB/s V", "rtt_us median V p99 V", "connect_us median V mean V".
+ *   "throughput MB/s V", "rtt_us median V p99 V", "connect_us median V mean V",
+ *   "exec_us median V mean V".
  * Any error makes the client exit with status 1; the server reports a failed connection on
  * stderr and goes on serving the others. */
 #include <arpa/inet.h>
@@ -27,12 +29,14 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,7 +55,7 @@ struct bench_opts {
 	uint64_t port;
 	uint64_t mib;   /* throughput: MiB to transfer */
 	enum bench_dir dir;
-	uint64_t count; /* rtt: round trips; connect: connections */
+	uint64_t count; /* rtt: round trips; connect: connections; exec: programs run */
 	uint64_t size;  /* rtt: bytes per message */
 	bool nonblock;  /* throughput, rtt: connect() non-blocking */
 };
@@ -62,6 +66,7 @@ static void usage(FILE *out)
 		     "       sstp-bench throughput -p PORT [-m MiB] [--dir up|down] [--nonblock]\n"
 		     "       sstp-bench rtt -p PORT [-n COUNT] [-s SIZE] [--nonblock]\n"
 		     "       sstp-bench connect -p PORT [-n COUNT]\n"
+		     "       sstp-bench exec [-n COUNT]\n"
 		     "All connections go to 127.0.0.1. up: client sends (server sinks); down: server "
 		     "sends.\n");
 }
@@ -552,9 +557,9 @@ out:
 }
 
 /* Times socket() + connect() + close(), the calls an interposed library adds work to. */
-static int connect_once(uint64_t port, uint64_t *ns)
+static int connect_once(const struct bench_opts *o, uint64_t *ns)
 {
-	struct sockaddr_in sin = loopback_addr(port);
+	struct sockaddr_in sin = loopback_addr(o->port);
 	uint64_t start = now_ns();
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -570,7 +575,9 @@ static int connect_once(uint64_t port, uint64_t *ns)
 	return 0;
 }
 
-static int cmd_connect(const struct bench_opts *o)
+/* Runs once() o->count times, each timed alone, and prints "LABEL median M mean A" (us). */
+static int time_runs(const struct bench_opts *o, int (*once)(const struct bench_opts *, uint64_t *),
+		     const char *label)
 {
 	int rc = -1;
 	double sum = 0, median;
@@ -579,16 +586,41 @@ static int cmd_connect(const struct bench_opts *o)
 	if (!ns)
 		return bench_error("allocating samples");
 	for (uint64_t i = 0; i < o->count; i++) {
-		if (connect_once(o->port, &ns[i]) < 0)
+		if (once(o, &ns[i]) < 0)
 			goto out;
 		sum += (double)ns[i];
 	}
 	median = median_us(ns, o->count);
-	printf("connect_us median %.2f mean %.2f\n", median, sum / (double)o->count / 1000.0);
+	printf("%s median %.2f mean %.2f\n", label, median, sum / (double)o->count / 1000.0);
 	rc = 0;
 out:
 	free(ns);
 	return rc;
+}
+
+/* Times posix_spawn() of /bin/true to its exit: what starting a process costs, LD_PRELOAD and
+ * all, since the child inherits the environment. */
+static int exec_once(const struct bench_opts *o, uint64_t *ns)
+{
+	static char *const argv[] = { "true", NULL };
+	extern char **environ;
+	uint64_t start = now_ns();
+	pid_t pid;
+	int status, err = posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+
+	if (err != 0) {
+		errno = err;
+		return bench_error("posix_spawn /bin/true");
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return bench_error("waitpid");
+	*ns = now_ns() - start;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "sstp-bench: /bin/true did not exit with status 0\n");
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- command line ---- */
@@ -629,6 +661,8 @@ static const char *subcommand_options(const char *cmd)
 		return "p:n:s:b";
 	if (strcmp(cmd, "connect") == 0)
 		return "p:n:";
+	if (strcmp(cmd, "exec") == 0)
+		return "n:";
 	return NULL;
 }
 
@@ -654,7 +688,8 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 	}
 	if (optind != argc)
 		return -1;
-	if (strcmp(argv[0], "server") != 0 && (!have_port || o->port == 0)) {
+	if (strcmp(argv[0], "server") != 0 && strcmp(argv[0], "exec") != 0 &&
+	    (!have_port || o->port == 0)) {
 		fprintf(stderr, "sstp-bench: %s needs -p PORT (1-65535)\n", argv[0]);
 		return -1;
 	}
@@ -679,7 +714,9 @@ int main(int argc, char **argv)
 		rc = cmd_throughput(&o);
 	else if (strcmp(argv[1], "rtt") == 0)
 		rc = cmd_rtt(&o);
+	else if (strcmp(argv[1], "exec") == 0)
+		rc = time_runs(&o, exec_once, "exec_us");
 	else
-		rc = cmd_connect(&o);
+		rc = time_runs(&o, connect_once, "connect_us");
 	return rc == 0 ? 0 : 1;
 }

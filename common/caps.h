@@ -54,6 +54,9 @@
 /* Bytes of a user, domain or workstation name, or of a password, in UTF-16LE (256 UTF-16 units,
  * the longest Windows password). */
 #define CAP_NTLM_NAME 512u
+/* proto/crypto_lazy: bytes kept of the reason libcrypto could not be loaded (dlerror's text, a
+ * path and a message). */
+#define CAP_CRYPTO_ERROR 512u
 
 /* proto/proxy_url, proto/no_proxy: proxy settings as curl reads them. */
 /* Bytes of one proxy URL setting (SSTPSHIM_HTTP_PROXY, https_proxy, ...). */
@@ -99,6 +102,9 @@
 /* Bytes of a request of an HTTP encapsulation with a Proxy-Authorization value (engine/
  * proxy_request): the LongLived heads are under CAP_LL_HEAD. */
 #define CAP_PROXY_REQUEST (CAP_PROXY_AUTH_VALUE + 4096u)
+/* Bytes of the reason a scheme cannot be used without libcrypto (engine/proxy_auth): a sentence
+ * and the loader's reason. */
+#define CAP_PROXY_AUTH_WHY (CAP_CRYPTO_ERROR + 64u)
 
 /* proto/guid, proto/longlived: the LongLived encapsulation (MS-GRVHENC 2.2.1.1, 2.2.2.1). */
 /* Characters of a Virtual-Connection-GUID we accept. The ABNF says 39 (2.2.1.1.1) and we send 39,

@@ -3,13 +3,15 @@
  * credential can reach a log line. */
 #include "engine/proxy_auth.h"
 
-#include <openssl/rand.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/random.h"
 #include "proto/auth_basic.h"
 #include "proto/auth_ntlm.h"
 #include "proto/base64.h"
+#include "proto/crypto_lazy.h"
 
 /* Bytes of randomness in a Digest cnonce (RFC 7616 3.4: an opaque quoted string). */
 #define PROXY_AUTH_CNONCE_BYTES 16
@@ -39,11 +41,6 @@ void proxy_auth_memo_reset(void)
 	memset(proxy_auth_memos, 0, sizeof proxy_auth_memos);
 }
 
-static int proxy_auth_rand_bytes(void *buf, size_t n)
-{
-	return RAND_bytes(buf, (int)n) == 1 ? 0 : -1;
-}
-
 void proxy_auth_init(struct proxy_auth *pa, const struct proxy_url *cred,
 		     struct proxy_auth_memo *memo, const char *method, const char *uri,
 		     proxy_auth_random_fn random)
@@ -53,7 +50,7 @@ void proxy_auth_init(struct proxy_auth *pa, const struct proxy_url *cred,
 	pa->memo = memo;
 	pa->method = method;
 	pa->uri = uri;
-	pa->random = random ? random : proxy_auth_rand_bytes;
+	pa->random = random ? random : random_bytes;
 }
 
 const char *proxy_auth_scheme_name(const struct proxy_auth *pa)
@@ -125,6 +122,23 @@ static int proxy_auth_ntlm_authenticate(struct proxy_auth *pa, const char *token
 	return 0;
 }
 
+/* Digest and NTLM compute with libcrypto, loaded on first use (proto/crypto_lazy.h): false, with
+ * *why naming the scheme and the loader's reason, when it cannot be loaded. Each scheme's text is
+ * formatted once and never changes (the load is tried once), so it is as lasting as a literal. */
+static bool proxy_auth_crypto_ok(enum auth_scheme k, const char **why)
+{
+	static char text[AUTH_NTLM + 1][CAP_PROXY_AUTH_WHY];
+	const char *err = crypto_load_error();
+
+	if (err == NULL)
+		return true;
+	if (text[k][0] == '\0')
+		snprintf(text[k], sizeof text[k], "proxy authentication %s needs %s: %s",
+			 auth_scheme_name(k), CRYPTO_LIBRARY, err);
+	*why = text[k];
+	return false;
+}
+
 /* Writes the first credentials of scheme k: Basic, Digest from pa->digest, or an NTLM
  * NEGOTIATE. */
 static int proxy_auth_open(struct proxy_auth *pa, enum auth_scheme k, char *out, size_t cap,
@@ -141,8 +155,13 @@ static int proxy_auth_open(struct proxy_auth *pa, enum auth_scheme k, char *out,
 		return -1;
 	case AUTH_DIGEST_MD5:
 	case AUTH_DIGEST_SHA256:
+		if (!proxy_auth_crypto_ok(k, why))
+			return -1;
 		return proxy_auth_digest(pa, out, cap, len, why);
 	case AUTH_NTLM:
+		/* no NEGOTIATE when the AUTHENTICATE after it could not be computed */
+		if (!proxy_auth_crypto_ok(k, why))
+			return -1;
 		pa->step = PROXY_AUTH_SENT_NEGOTIATE;
 		if (ntlm_negotiate_credentials(out, cap, len) == 0)
 			return 0;

@@ -62,7 +62,7 @@ struct proxy_auth {
 };
 
 /* Readies pa for a request "method uri" through a proxy with credentials cred (and memo, or
- * NULL). random NULL: OpenSSL's RAND_bytes. */
+ * NULL). random NULL: random_bytes() (getrandom(2)). */
 void proxy_auth_init(struct proxy_auth *pa, const struct proxy_url *cred,
 		     struct proxy_auth_memo *memo, const char *method, const char *uri,
 		     proxy_auth_random_fn random);
@@ -81,7 +81,8 @@ int proxy_auth_first(struct proxy_auth *pa, char *out, size_t cap, size_t *len,
  * does. -1 with *why, static and credential-free, when the retry would be pointless: no user in
  * the proxy URL, no scheme we support (with one_request, NTLM alone), credentials refused (a new
  * challenge after Basic, Digest without stale=true, or an NTLM AUTHENTICATE), a malformed NTLM
- * CHALLENGE, or more than CAP_PROXY_AUTH_ROUNDS replies. A refusal also clears the memo. */
+ * CHALLENGE, Digest or NTLM chosen but libcrypto not loadable, or more than
+ * CAP_PROXY_AUTH_ROUNDS replies. A refusal also clears the memo. */
 int proxy_auth_answer(struct proxy_auth *pa, const struct http_head *h, char *out, size_t cap,
 		      size_t *len, const char **field, const char **why);
 

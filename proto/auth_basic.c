@@ -3,8 +3,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "proto/base64.h"
 
 #define BASIC_PREFIX "Basic "
@@ -40,6 +38,6 @@ int auth_basic_credentials(const char *user, const char *password, char *out, si
 		*len = pfx + n;
 		rc = 0;
 	}
-	OPENSSL_cleanse(pair, sizeof pair);
+	explicit_bzero(pair, sizeof pair);
 	return rc;
 }

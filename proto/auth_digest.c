@@ -12,11 +12,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include "proto/crypto_lazy.h"
 
 /* Hex digest of SHA-256 plus NUL. */
-#define DG_HEX_SIZE 65
+#define DG_HEX_SIZE (2 * CRYPTO_DIGEST_MAX + 1)
+/* Most values one hash joins with ':' (KD with qop). */
+#define DG_PARTS_MAX 6
 
 static bool dg_is_token(const char *s)
 {
@@ -43,31 +44,31 @@ static bool dg_has_ctl(const char *s)
 	return false;
 }
 
-/* hex = H(parts[0] ":" parts[1] ":" ... parts[n - 1]). */
+/* hex = H(parts[0] ":" parts[1] ":" ... parts[n - 1]), n <= DG_PARTS_MAX. */
 static int dg_hash_hex(enum digest_alg alg, const char *const *parts, size_t n,
 		       char hex[DG_HEX_SIZE])
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned dlen = 0;
-	int ok = ctx != NULL &&
-		 EVP_DigestInit_ex(ctx, alg == DIGEST_SHA256 ? EVP_sha256() : EVP_md5(), NULL);
+	struct crypto_part v[2 * DG_PARTS_MAX];
+	uint8_t d[CRYPTO_DIGEST_MAX];
+	size_t dlen = 0, k = 0;
+	int rc;
 
-	for (size_t i = 0; ok && i < n; i++) {
+	if (n > DG_PARTS_MAX)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
-			ok = EVP_DigestUpdate(ctx, ":", 1);
-		ok = ok && EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]));
+			v[k++] = (struct crypto_part){ ":", 1 };
+		v[k++] = (struct crypto_part){ parts[i], strlen(parts[i]) };
 	}
-	ok = ok && EVP_DigestFinal_ex(ctx, d, &dlen) && dlen * 2 < DG_HEX_SIZE;
-	EVP_MD_CTX_free(ctx);
-	for (unsigned i = 0; ok && i < dlen; i++) {
+	rc = crypto_digest(alg == DIGEST_SHA256 ? CRYPTO_SHA256 : CRYPTO_MD5, v, k, d, &dlen);
+	for (size_t i = 0; rc == 0 && i < dlen; i++) {
 		hex[2 * i] = "0123456789abcdef"[d[i] >> 4];
 		hex[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
 	}
-	if (ok)
+	if (rc == 0)
 		hex[2 * dlen] = '\0';
-	OPENSSL_cleanse(d, sizeof d);
-	return ok ? 0 : -1;
+	explicit_bzero(d, sizeof d);
+	return rc;
 }
 
 /* The response value for nonce count nc (8 hex digits). */
@@ -93,8 +94,8 @@ static int dg_response(const struct digest_state *st, const struct digest_reques
 	else
 		rc = dg_hash_hex(st->alg, kd_plain, 3, resp);
 out:
-	OPENSSL_cleanse(ha1, sizeof ha1);
-	OPENSSL_cleanse(key, sizeof key);
+	explicit_bzero(ha1, sizeof ha1);
+	explicit_bzero(key, sizeof key);
 	return rc;
 }
 

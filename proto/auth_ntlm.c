@@ -10,12 +10,8 @@
 
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
-
 #include "proto/base64.h"
+#include "proto/crypto_lazy.h"
 #include "proto/md4.h"
 
 static const uint8_t ntlm_signature[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', '\0' };
@@ -30,12 +26,6 @@ static const uint8_t ntlm_signature[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', '\
 #define NTLM_AUTH_MAX                                                                   \
 	(NTLM_AUTH_HEADER_LEN + NTLM_VERSION_LEN + 3 * CAP_NTLM_NAME + NTLM_LM_LEN + \
 	 NTLM_NT_MAX + NTLM_SESSION_KEY_MAX)
-
-/* Bytes a message hashes or carries, one piece of a concatenation. */
-struct ntlm_iov {
-	const void *p;
-	size_t n;
-};
 
 static uint16_t ntlm_le16(const uint8_t *p)
 {
@@ -65,24 +55,7 @@ static void ntlm_put64(uint8_t *p, uint64_t v)
 	ntlm_put32(p + 4, (uint32_t)(v >> 32));
 }
 
-static int ntlm_hmac_md5(const uint8_t *key, size_t klen, const struct ntlm_iov *v, size_t n,
-			 uint8_t out[NTLM_HASH_LEN])
-{
-	char digest[] = "MD5";
-	OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-				OSSL_PARAM_construct_end() };
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
-	size_t outl = 0;
-	int ok = ctx != NULL && EVP_MAC_init(ctx, key, klen, params);
-
-	for (size_t i = 0; ok && i < n; i++)
-		ok = EVP_MAC_update(ctx, v[i].p, v[i].n);
-	ok = ok && EVP_MAC_final(ctx, out, &outl, NTLM_HASH_LEN) && outl == NTLM_HASH_LEN;
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
-	return ok ? 0 : -1;
-}
+_Static_assert(NTLM_HASH_LEN == CRYPTO_MD5_LEN, "NTProofStr and NTOWFv2 are HMAC-MD5 values");
 
 /* The next code point of s[*i..n), strict UTF-8 (RFC 3629 3, 4): no overlong forms, no
  * surrogates, nothing past U+10FFFF. */
@@ -160,7 +133,7 @@ static int ntlm_owf(const char *user, size_t ulen, const char *dom, size_t dlen,
 {
 	uint8_t pw[CAP_NTLM_NAME], ud[2 * CAP_NTLM_NAME], nt_hash[MD4_DIGEST_LEN];
 	size_t pwlen = 0, udlen = 0;
-	struct ntlm_iov v = { ud, 0 };
+	struct crypto_part v = { ud, 0 };
 	int rc = -1;
 
 	if (ntlm_utf16(password, strlen(password), false, pw, sizeof pw, &pwlen) < 0 ||
@@ -169,10 +142,10 @@ static int ntlm_owf(const char *user, size_t ulen, const char *dom, size_t dlen,
 		goto out;
 	md4(pw, pwlen, nt_hash);
 	v.n = udlen;
-	rc = ntlm_hmac_md5(nt_hash, sizeof nt_hash, &v, 1, out);
+	rc = crypto_hmac_md5(nt_hash, sizeof nt_hash, &v, 1, out);
 out:
-	OPENSSL_cleanse(pw, sizeof pw);
-	OPENSSL_cleanse(nt_hash, sizeof nt_hash);
+	explicit_bzero(pw, sizeof pw);
+	explicit_bzero(nt_hash, sizeof nt_hash);
 	return rc;
 }
 
@@ -275,7 +248,7 @@ static int ntlm_nt_response(const struct ntlm_challenge *ch, const struct ntlm_a
 {
 	uint8_t *temp = nt + NTLM_HASH_LEN;
 	size_t tilen = ch->target_info_len;
-	struct ntlm_iov v[2] = { { ch->server_challenge, NTLM_CHALLENGE_LEN }, { temp, 0 } };
+	struct crypto_part v[2] = { { ch->server_challenge, NTLM_CHALLENGE_LEN }, { temp, 0 } };
 
 	memset(temp, 0, NTLM_TEMP_FIXED);
 	temp[0] = 1; /* RespType */
@@ -292,20 +265,20 @@ static int ntlm_nt_response(const struct ntlm_challenge *ch, const struct ntlm_a
 	memset(temp + NTLM_TEMP_FIXED + tilen, 0, 4);
 	v[1].n = NTLM_TEMP_FIXED + tilen + 4;
 	*ntlen = NTLM_HASH_LEN + v[1].n;
-	return ntlm_hmac_md5(key, NTLM_HASH_LEN, v, 2, nt);
+	return crypto_hmac_md5(key, NTLM_HASH_LEN, v, 2, nt);
 }
 
 static int ntlm_lm_response(const struct ntlm_challenge *ch, const struct ntlm_auth_input *in,
 			    const uint8_t key[NTLM_HASH_LEN], uint8_t lm[NTLM_LM_LEN])
 {
-	struct ntlm_iov v[2] = { { ch->server_challenge, NTLM_CHALLENGE_LEN },
-				 { in->client_challenge, NTLM_CHALLENGE_LEN } };
+	struct crypto_part v[2] = { { ch->server_challenge, NTLM_CHALLENGE_LEN },
+				    { in->client_challenge, NTLM_CHALLENGE_LEN } };
 
 	memset(lm, 0, NTLM_LM_LEN);
 	if (ch->has_timestamp)
 		return 0; /* 3.1.5.1.2: Z(24) when the server sent MsvAvTimestamp */
 	memcpy(lm + NTLM_HASH_LEN, in->client_challenge, NTLM_CHALLENGE_LEN);
-	return ntlm_hmac_md5(key, NTLM_HASH_LEN, v, 2, lm);
+	return crypto_hmac_md5(key, NTLM_HASH_LEN, v, 2, lm);
 }
 
 /* The names of an AUTHENTICATE message, UTF-16LE: domain, user, workstation. */
@@ -394,7 +367,7 @@ int ntlm_authenticate(const struct ntlm_challenge *ch, const struct ntlm_auth_in
 		goto out;
 	rc = ntlm_auth_write(in, flags, &nm, lm, nt, ntlen, out, cap, len);
 out:
-	OPENSSL_cleanse(key, sizeof key);
+	explicit_bzero(key, sizeof key);
 	return rc;
 }
 
@@ -430,7 +403,7 @@ int ntlm_authenticate_credentials(const struct ntlm_challenge *ch,
 
 	if (ntlm_authenticate(ch, in, msg, sizeof msg, &n) == 0)
 		rc = ntlm_field(msg, n, out, cap, len);
-	OPENSSL_cleanse(msg, sizeof msg);
+	explicit_bzero(msg, sizeof msg);
 	return rc;
 }
 

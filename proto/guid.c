@@ -1,6 +1,6 @@
 #include "proto/guid.h"
 
-#include <openssl/rand.h>
+#include "common/random.h"
 
 /* 36 symbols; bytes at or above 252 (= 7 * 36) are drawn again so that each symbol is equally
  * likely. */
@@ -14,7 +14,7 @@ int guid_generate(char out[GUID_LEN + 1])
 	size_t n = 0;
 
 	while (n < GUID_LEN) {
-		if (RAND_bytes(raw, sizeof raw) != 1)
+		if (random_bytes(raw, sizeof raw) < 0)
 			return -1;
 		for (size_t i = 0; i < sizeof raw && n < GUID_LEN; i++)
 			if (raw[i] < GUID_UNBIASED)

@@ -2,7 +2,7 @@
  * built by `make check`:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -I. \
  *     tests/fuzz/fuzz_longlived.c proto/longlived.c proto/ll_uri.c proto/guid.c \
- *     proto/http_msg.c common/num.c -lcrypto -o fuzz_longlived
+ *     proto/http_msg.c common/num.c common/random.c -o fuzz_longlived
  *   ./fuzz_longlived -max_total_time=60 corpus/
  * The input is a request head and body as a client or proxy would send it. Checks: a head the
  * relay accepts names a valid GUID and a content length in range; the echo parser consumes

@@ -2,7 +2,8 @@
  * heads, as hostile as they come. Not built by `make check`:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -I. \
  *     tests/fuzz/fuzz_proxy_auth.c engine/proxy_auth.c proto/auth_*.c proto/base64.c \
- *     proto/md4.c proto/http_msg.c proto/proxy_url.c common/num.c -lcrypto -o fuzz_proxy_auth
+ *     proto/crypto_lazy.c proto/md4.c proto/http_msg.c proto/proxy_url.c common/num.c \
+ *     common/random.c -ldl -lpthread -o fuzz_proxy_auth
  *   ./fuzz_proxy_auth -max_total_time=60 corpus/
  * The input is reply heads separated by NUL bytes, each prefixed with "HTTP/1.1 407 x\r\n"
  * unless it starts with "HTTP/"; seed it with a few real ones (squid's Basic, Digest and NTLM

@@ -5,7 +5,7 @@
 set -e
 PKGS="build-essential pkg-config libevent-dev libssl-dev check
       socat curl python3 squid dante-server microsocks nginx haproxy
-      proxychains4 httptunnel iproute2"
+      proxychains4 httptunnel iproute2 openssl util-linux"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

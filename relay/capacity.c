@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <malloc.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -16,6 +17,8 @@
 /* How long accepting stays paused after accept() found no descriptor, unless a connection
  * closes first. */
 #define RELAY_STARVED_SEC 1
+/* Connections closed before the heap is trimmed, unless the last one closes first. */
+#define RELAY_TRIM_AFTER 1024
 
 /* Enables the listeners when the relay can take a connection, disables them when not. */
 static void relay_accepting_update(struct relay *r)
@@ -70,9 +73,33 @@ void relay_client_opened(struct relay *r)
 	relay_accepting_update(r);
 }
 
+static void relay_trim(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+
+	r->closed_since_trim = 0;
+	malloc_trim(0);
+}
+
+/* glibc keeps freed memory for reuse: after a burst of connections the relay would keep its peak
+ * size for ever. Once the last connection has closed, or many have, what they held goes back to
+ * the system, from the loop (never inside the closing connection's callback). */
+static void relay_trim_maybe(struct relay *r)
+{
+	struct timeval now = { 0, 0 };
+
+	if (++r->closed_since_trim < RELAY_TRIM_AFTER && r->n_clients > 0)
+		return;
+	if (!r->trim_ev)
+		r->trim_ev = evtimer_new(r->base, relay_trim, r);
+	if (r->trim_ev && !evtimer_pending(r->trim_ev, NULL))
+		evtimer_add(r->trim_ev, &now);
+}
+
 void relay_client_closed(struct relay *r)
 {
 	r->n_clients--;
+	relay_trim_maybe(r);
 	if (r->starved && r->starved_timer)
 		evtimer_del(r->starved_timer);
 	r->starved = false;

@@ -220,6 +220,8 @@ int main(int argc, char **argv)
 	relay_listen_close(&r);
 	if (r.starved_timer)
 		event_free(r.starved_timer);
+	if (r.trim_ev)
+		event_free(r.trim_ev);
 	event_base_free(r.base);
 	return EXIT_SUCCESS;
 }

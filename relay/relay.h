@@ -58,6 +58,8 @@ struct relay {
 	bool paused;                /* listeners disabled (relay/capacity.c says when) */
 	bool starved;               /* accept() found no descriptor: paused for a moment */
 	struct event *starved_timer;
+	unsigned long closed_since_trim; /* relay/capacity.c: when to give memory back */
+	struct event *trim_ev;
 	bool draining;              /* SIGTERM: no new connections; exit once all are gone */
 	unsigned n_clients;         /* client connections open (sessions, VCs' GET/POST, tunnels) */
 	unsigned n_vcs;

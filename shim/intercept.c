@@ -42,21 +42,33 @@ bool shim_wants(int fd, const struct sockaddr *addr, socklen_t len)
 	return true;
 }
 
-/* Options the application may have set before connect(), replayed on the engine's sockets. */
-static const struct { int level, name; } shim_carried_opts[] = {
-	{ IPPROTO_TCP, TCP_NODELAY },  { SOL_SOCKET, SO_KEEPALIVE },   { IPPROTO_TCP, TCP_KEEPIDLE },
-	{ IPPROTO_TCP, TCP_KEEPINTVL }, { IPPROTO_TCP, TCP_KEEPCNT },
+/* Options the application may have set before connect(), replayed on the engine's sockets
+ * (those equal to a fresh socket's are skipped there, engine/tunnel.c). The marks a network
+ * reads (type of service, traffic class, priority) are carried only when set: their default, 0,
+ * needs no replay. */
+static const struct shim_carried {
+	int level, name;
+	int family;    /* only on sockets of this family; 0: any */
+	bool when_set; /* only when not 0 */
+} shim_carried_opts[] = {
+	{ IPPROTO_TCP, TCP_NODELAY, 0, false },	 { SOL_SOCKET, SO_KEEPALIVE, 0, false },
+	{ IPPROTO_TCP, TCP_KEEPIDLE, 0, false }, { IPPROTO_TCP, TCP_KEEPINTVL, 0, false },
+	{ IPPROTO_TCP, TCP_KEEPCNT, 0, false },	 { IPPROTO_IP, IP_TOS, AF_INET, true },
+	{ IPPROTO_IPV6, IPV6_TCLASS, AF_INET6, true },
+	{ SOL_SOCKET, SO_PRIORITY, 0, true },
 };
 
 static void shim_opts_capture(int fd, struct shim_sock *s)
 {
 	for (unsigned i = 0; i < sizeof shim_carried_opts / sizeof shim_carried_opts[0]; i++) {
+		const struct shim_carried *c = &shim_carried_opts[i];
 		int v;
 		socklen_t l = sizeof v;
-		if (shim_real()->getsockopt(fd, shim_carried_opts[i].level, shim_carried_opts[i].name,
-					    &v, &l) == 0 && s->n_opts < CAP_SOCKOPTS)
-			s->opts[s->n_opts++] = (struct eng_sockopt){ shim_carried_opts[i].level,
-								     shim_carried_opts[i].name, v };
+		if ((c->family && c->family != s->family) || s->n_opts == CAP_SOCKOPTS ||
+		    shim_real()->getsockopt(fd, c->level, c->name, &v, &l) < 0 ||
+		    (v == 0 && c->when_set))
+			continue;
+		s->opts[s->n_opts++] = (struct eng_sockopt){ c->level, c->name, v };
 	}
 }
 

@@ -14,6 +14,7 @@ probe_run probe_connect interrupted "a blocking connect interrupted by a signal:
 probe_run probe_connect sockopts "SO_RCVTIMEO set before connect bounds recv() on the handed-over socket and on a socketpair end; SO_LINGER and SO_RCVBUF read back as without the shim"
 probe_run probe_connect sndtimeo "SO_SNDTIMEO bounds a blocking connect: EINPROGRESS when it runs out, then established in the background"
 probe_run probe_connect bound "a socket bound to 127.0.0.2 before connect reaches the server from 127.0.0.2, blocking and not; getsockname says so"
+probe_run probe_connect tos "IP_TOS set before connect is on the socket that sends to the server (ss --tos), blocking and not"
 probe_run probe_connect fastopen "sendto(MSG_FASTOPEN) connects and sends; the echo comes back"
 probe_run probe_connect shutdown "shutdown(SHUT_WR): the server sees EOF, the echo then EOF reach the app"
 probe_run probe_connect reset "a reset from the server: recv() gives -1/ECONNRESET"

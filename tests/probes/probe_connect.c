@@ -355,6 +355,52 @@ static void scenario_bound(void)
 	probe_fd_expect(baseline);
 }
 
+/* Whether the kernel lists an established TCP connection to port whose type of service is tos
+ * (`ss --tos`: the socket that sends to the server, whichever process or thread holds it). */
+static bool tos_toward(int port, int tos)
+{
+	char cmd[128], line[512], want[16];
+	bool seen = false;
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd, "ss -tnH --tos state established 'dport = :%d' 2>&1", port);
+	snprintf(want, sizeof want, "tos:%#x ", tos);
+	p = popen(cmd, "r");
+	CHECK(p != NULL, "popen ss");
+	while (fgets(line, sizeof line, p))
+		seen |= strstr(line, want) != NULL;
+	CHECK(pclose(p) == 0, "ss failed");
+	return seen;
+}
+
+/* A type of service set before connect() marks the connection's packets, as it would without the
+ * shim: the socket that sends to the server carries it, the handed-over socket when blocking, the
+ * engine's own socket behind the socketpair when not. */
+static void scenario_tos(void)
+{
+	int refused = probe_refused_port();
+	struct probe_server *srv = probe_server_start(PROBE_ECHO);
+	const int tos = 0x28; /* DSCP AF11 */
+
+	probe_settings_port(refused, srv->port);
+	int baseline = probe_warm_up("127.0.0.1", refused);
+	for (int nonblock = 0; nonblock < 2; nonblock++) {
+		int fd = probe_socket(AF_INET, nonblock ? SOCK_NONBLOCK : 0);
+
+		CHECK(setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos) == 0, "IP_TOS");
+		int rc = probe_connect(fd, "127.0.0.1", refused);
+		CHECK(rc == (nonblock ? -1 : 0) && (!nonblock || errno == EINPROGRESS),
+		      "connect returned %d (%s)", rc, rc < 0 ? strerror(errno) : "-");
+		CHECK(probe_poll(fd, POLLOUT, PROBE_WAIT_MS) & POLLOUT, "never writable");
+		CHECK(fcntl(fd, F_SETFL, 0) == 0, "F_SETFL");
+		probe_echo(fd, 16 * 1024);
+		CHECK(tos_toward(srv->port, tos), "%s: no connection to port %d with tos %#x",
+		      nonblock ? "non-blocking" : "blocking", srv->port, tos);
+		probe_close(fd);
+	}
+	probe_fd_expect(baseline);
+}
+
 /* sendto(MSG_FASTOPEN) on a fresh socket is connect() plus send(). */
 static void scenario_fastopen(void)
 {
@@ -464,6 +510,7 @@ int main(int argc, char **argv)
 		{ "timeout", scenario_timeout },   { "again", scenario_again },
 		{ "interrupted", scenario_interrupted }, { "sockopts", scenario_sockopts },
 		{ "sndtimeo", scenario_sndtimeo }, { "bound", scenario_bound },
+		{ "tos", scenario_tos },
 		{ "fastopen", scenario_fastopen }, { "shutdown", scenario_shutdown },
 		{ "reset", scenario_reset },       { "passthrough", scenario_passthrough },
 	};

@@ -235,6 +235,7 @@ struct uploader {
 	int fd;
 	int rc;             /* 0 once stdin was sent in full and the write side shut down */
 	bool done;          /* set under lock when the thread finished */
+	bool on_stdin;      /* set under lock while it waits for input */
 	pthread_mutex_t lock;
 };
 
@@ -246,7 +247,16 @@ static void *upload_stdin(void *arg)
 	ssize_t n = -1;
 	int rc = -1;
 
-	while (buf && (n = read(STDIN_FILENO, buf, COPY_BUFFER)) != 0) {
+	for (;;) {
+		pthread_mutex_lock(&up->lock);
+		up->on_stdin = true;
+		pthread_mutex_unlock(&up->lock);
+		n = buf ? read(STDIN_FILENO, buf, COPY_BUFFER) : 0;
+		pthread_mutex_lock(&up->lock);
+		up->on_stdin = false;
+		pthread_mutex_unlock(&up->lock);
+		if (n == 0)
+			break;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -295,7 +305,9 @@ out:
 }
 
 /* --stdio. Success is the server's EOF after an intact download; an upload that failed before
- * then is an error, one still blocked on stdin (the server closed first) is not waited for. */
+ * then is an error. One still writing is waited for: its write fails at once if the connection
+ * broke (the error goes to whichever call asks first, so the read may have seen a plain end).
+ * One waiting for stdin (the server closed first) is not waited for. */
 static int run_stdio(int fd)
 {
 	struct uploader up = { .fd = fd, .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -309,10 +321,12 @@ static int run_stdio(int fd)
 	if (download_stdout(fd) < 0)
 		return -1;
 	pthread_mutex_lock(&up.lock);
-	failed = up.done && up.rc < 0;
+	bool wait = up.done || !up.on_stdin;
 	pthread_mutex_unlock(&up.lock);
-	if (!failed && up.done)
-		pthread_join(thread, NULL);
+	if (!wait)
+		return 0;
+	pthread_join(thread, NULL);
+	failed = up.rc < 0;
 	return failed ? -1 : 0;
 }
 

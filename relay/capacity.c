@@ -1,7 +1,8 @@
 /* How many connections the relay takes at once: --max-connections, the descriptors they need,
- * pausing accept() when either runs out, and giving back the memory they held once they are gone. A connection waiting in a listener's backlog keeps it
- * readable, so a listener that cannot accept must be disabled, not retried: retried, it would
- * wake the loop at once, for ever, with a log line each time. */
+ * pausing accept() when either runs out, and giving back the memory they held once they are
+ * gone. A connection waiting in a listener's backlog keeps it readable, so a listener that cannot
+ * accept must be disabled, not retried: retried, it would wake the loop at once, for ever, with a
+ * log line each time. */
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/listener.h>

@@ -326,10 +326,14 @@ void tunnel_apply_sockopts(const struct tunnel *t, int fd)
 {
 	int probe = -1;
 
-	for (unsigned i = 0; i < t->n_opts; i++)
-		if (!tunnel_opt_is_default(&t->opts[i], &probe))
-			setsockopt(fd, t->opts[i].level, t->opts[i].name, &t->opts[i].value,
-				   sizeof(int));
+	for (unsigned i = 0; i < t->n_opts; i++) {
+		const struct eng_sockopt *o = &t->opts[i];
+		/* buffer sizes read back twice what was asked (the kernel's bookkeeping) */
+		bool halve = o->level == SOL_SOCKET && (o->name == SO_RCVBUF || o->name == SO_SNDBUF);
+		int value = halve ? o->value / 2 : o->value;
+		if (!tunnel_opt_is_default(o, &probe))
+			setsockopt(fd, o->level, o->name, &value, sizeof value);
+	}
 	if (probe >= 0)
 		close(probe);
 }

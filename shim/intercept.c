@@ -53,7 +53,8 @@ static const struct shim_carried {
 } shim_carried_opts[] = {
 	{ IPPROTO_TCP, TCP_NODELAY, 0, false },	 { SOL_SOCKET, SO_KEEPALIVE, 0, false },
 	{ IPPROTO_TCP, TCP_KEEPIDLE, 0, false }, { IPPROTO_TCP, TCP_KEEPINTVL, 0, false },
-	{ IPPROTO_TCP, TCP_KEEPCNT, 0, false },	 { IPPROTO_IP, IP_TOS, AF_INET, true },
+	{ IPPROTO_TCP, TCP_KEEPCNT, 0, false },	 { SOL_SOCKET, SO_RCVBUF, 0, false },
+	{ SOL_SOCKET, SO_SNDBUF, 0, false },	 { IPPROTO_IP, IP_TOS, AF_INET, true },
 	{ IPPROTO_IPV6, IPV6_TCLASS, AF_INET6, true },
 	{ SOL_SOCKET, SO_PRIORITY, 0, true },
 };

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 
 /* Sets on `to` the SO_RCVTIMEO and SO_SNDTIMEO the application set on its socket `from`, and when
- * `to` is a TCP socket (tcp) its SO_LINGER, SO_RCVBUF and SO_SNDBUF too. Best effort: an option
- * that cannot be read or set is left as it is. */
+ * `to` is a TCP socket (tcp) its SO_LINGER too. Best effort: an option that cannot be read or set
+ * is left as it is. */
 void shim_sockopts_carry(int from, int to, bool tcp);
 
 #endif

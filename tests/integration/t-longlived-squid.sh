@@ -14,7 +14,7 @@ command -v squid > /dev/null || { echo "skip: squid is not installed"; exit 0; }
 hold_refused_port
 start_echo_relay
 start_squid_forward
-TIMEOUT_S=3 # SSTPSHIM_TRANSPORT_TIMEOUT: per transport
+TIMEOUT_S=10 # SSTPSHIM_TRANSPORT_TIMEOUT: per transport; longlived wins long before
 export SSTPSHIM_TRANSPORTS=connect,longlived,keepalive,polling SSTPSHIM_TRANSPORT_TIMEOUT=$TIMEOUT_S \
 	http_proxy="http://127.0.0.1:$SQUID_PORT" https_proxy="http://127.0.0.1:$SQUID_PORT"
 unset no_proxy NO_PROXY HTTP_PROXY HTTPS_PROXY SSTPSHIM_HTTP_PROXY

@@ -54,15 +54,12 @@ void relay_accept_failed(struct evconnlistener *l, void *arg)
 		log_warn("accept: %s", strerror(err));
 		return;
 	}
-	if (!r->starved_timer)
-		r->starved_timer = evtimer_new(r->base, relay_starved_end, r);
 	log_warn("accept: %s with %u connections open: not accepting until one closes (at most "
 		 "%d s)",
 		 strerror(err), r->n_clients, RELAY_STARVED_SEC);
 	r->starved = true;
 	relay_accepting_update(r);
-	if (r->starved_timer)
-		evtimer_add(r->starved_timer, &tv);
+	evtimer_add(r->starved_timer, &tv);
 }
 
 void relay_client_opened(struct relay *r)
@@ -91,9 +88,7 @@ static void relay_trim_maybe(struct relay *r)
 
 	if (++r->closed_since_trim < RELAY_TRIM_AFTER && r->n_clients > 0)
 		return;
-	if (!r->trim_ev)
-		r->trim_ev = evtimer_new(r->base, relay_trim, r);
-	if (r->trim_ev && !evtimer_pending(r->trim_ev, NULL))
+	if (!evtimer_pending(r->trim_ev, NULL))
 		evtimer_add(r->trim_ev, &now);
 }
 
@@ -101,7 +96,7 @@ void relay_client_closed(struct relay *r)
 {
 	r->n_clients--;
 	relay_trim_maybe(r);
-	if (r->starved && r->starved_timer)
+	if (r->starved)
 		evtimer_del(r->starved_timer);
 	r->starved = false;
 	relay_accepting_update(r);
@@ -111,11 +106,28 @@ void relay_client_closed(struct relay *r)
 	}
 }
 
+int relay_capacity_init(struct relay *r)
+{
+	/* Made now: when accept() runs out of descriptors, making a timer may fail too. */
+	r->starved_timer = evtimer_new(r->base, relay_starved_end, r);
+	r->trim_ev = evtimer_new(r->base, relay_trim, r);
+	return r->starved_timer && r->trim_ev ? 0 : -1;
+}
+
+void relay_capacity_free(struct relay *r)
+{
+	if (r->starved_timer)
+		event_free(r->starved_timer);
+	if (r->trim_ev)
+		event_free(r->trim_ev);
+}
+
 void relay_fd_limit_raise(unsigned max_connections)
 {
-	/* Each connection is a socket, and a busy spliced virtual connection (three of them)
-	 * borrows up to two pipes (four descriptors) while bytes are in flight. */
-	rlim_t want = (rlim_t)max_connections * 7 / 3 + RELAY_FD_RESERVE;
+	/* --max-connections counts client connections. The most one of them costs is a raw tunnel
+	 * (--tunnel-listen): itself, its backend connection and two borrowed pipes while bytes are
+	 * in flight, six descriptors. */
+	rlim_t want = (rlim_t)max_connections * 6 + RELAY_FD_RESERVE;
 	rlim_t enough = (rlim_t)max_connections + RELAY_FD_RESERVE;
 	struct rlimit rl;
 

@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 	log_open(r.opts.log_level, r.opts.log_file, "sstp-relay");
 	relay_fd_limit_raise(r.opts.max_connections);
 	r.base = event_base_new();
-	if (!r.base || relay_listen_all(&r) < 0)
+	if (!r.base || relay_capacity_init(&r) < 0 || relay_listen_all(&r) < 0)
 		return EXIT_FAILURE;
 	for (unsigned i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(r.base, signums[i], relay_on_signal, &r);
@@ -218,10 +218,7 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	relay_listen_close(&r);
-	if (r.starved_timer)
-		event_free(r.starved_timer);
-	if (r.trim_ev)
-		event_free(r.trim_ev);
+	relay_capacity_free(&r);
 	event_base_free(r.base);
 	return EXIT_SUCCESS;
 }

@@ -80,6 +80,10 @@ void relay_client_closed(struct relay *r);
  * connection closes or a second passes, with one log line. arg is the relay. */
 void relay_accept_failed(struct evconnlistener *l, void *arg);
 
+/* The timers of relay/capacity.c, made at start-up; 0, or -1 (out of memory). */
+int relay_capacity_init(struct relay *r);
+void relay_capacity_free(struct relay *r);
+
 /* Raises the soft descriptor limit so that max_connections connections fit, as far as the hard
  * limit allows, and says so once when they cannot. */
 void relay_fd_limit_raise(unsigned max_connections);

@@ -80,7 +80,7 @@ static void relay_tunnel_connected(struct bufferevent *bev, int err, void *arg)
 		relay_splice_start(t->r->base, backend, client, UINT64_MAX, 0, relay_tunnel_end, t);
 	if (!t->up || !t->down) {
 		log_warn("tunnel %s: cannot splice: %s", t->peer, strerror(errno));
-		relay_tunnel_free(t, "out of pipes");
+		relay_tunnel_free(t, "out of memory");
 		return;
 	}
 	log_debug("tunnel %s: connected to the backend, splicing", t->peer);

@@ -1,5 +1,8 @@
 #include "relay/vc_table.h"
 
+_Static_assert((CAP_RELAY_BUCKETS & (CAP_RELAY_BUCKETS - 1)) == 0,
+	       "the hash is masked: CAP_RELAY_BUCKETS must be a power of two");
+
 #include <stdint.h>
 #include <string.h>
 

@@ -76,10 +76,16 @@ static enum parse_rc http_chunk_size_byte(struct http_chunked *c, unsigned char 
 	}
 	if (ch == '\n')
 		return http_chunk_sized(c);
-	/* chunk-ext = *( BWS ";" BWS chunk-ext-name [ "=" chunk-ext-val ] ): kept to no rule but
-	 * its length, as nothing reads it */
-	if (http_chunk_ctl(ch) ||
-	    (c->state == HTTP_CHUNK_SIZE && ch != ';' && ch != ' ' && ch != '\t'))
+	/* chunk-ext = *( BWS ";" BWS chunk-ext-name [ "=" chunk-ext-val ] ): whitespace after the
+	 * size leads to ";" (a size is never followed by anything else: "5 junk" is no size 5);
+	 * past it the extension is kept to no rule but its length, as nothing reads it */
+	if (http_chunk_ctl(ch))
+		return PARSE_BAD;
+	if (c->state != HTTP_CHUNK_EXT && (ch == ' ' || ch == '\t')) {
+		c->state = HTTP_CHUNK_BWS;
+		return PARSE_AGAIN;
+	}
+	if (c->state != HTTP_CHUNK_EXT && ch != ';')
 		return PARSE_BAD;
 	c->state = HTTP_CHUNK_EXT;
 	return PARSE_AGAIN;
@@ -114,6 +120,7 @@ static enum parse_rc http_chunk_byte(struct http_chunked *c, unsigned char ch)
 		return PARSE_TOO_LONG;
 	switch (c->state) {
 	case HTTP_CHUNK_SIZE:
+	case HTTP_CHUNK_BWS:
 	case HTTP_CHUNK_EXT:
 		return http_chunk_size_byte(c, ch);
 	case HTTP_CHUNK_SIZE_LF:

@@ -14,6 +14,7 @@
 
 enum http_chunked_state {
 	HTTP_CHUNK_SIZE,    /* hex digits of a chunk-size */
+	HTTP_CHUNK_BWS,	    /* whitespace after them: only more of it, ";" or the line end */
 	HTTP_CHUNK_EXT,	    /* chunk-ext, up to the line end */
 	HTTP_CHUNK_SIZE_LF, /* the LF after the size line's CR */
 	HTTP_CHUNK_DATA,    /* chunk-data */

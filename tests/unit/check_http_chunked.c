@@ -94,6 +94,8 @@ START_TEST(refusals)
 		{ ";a\r\n0\r\n\r\n", PARSE_BAD }, /* no digit before the extension */
 		{ "-1\r\n", PARSE_BAD },
 		{ "1x\r\n", PARSE_BAD },		/* junk after the size */
+		{ "5 junk\r\n", PARSE_BAD },	/* whitespace leads only to ";" */
+		{ "1 2\r\n", PARSE_BAD },
 		{ "10000000000000000\r\n", PARSE_BAD }, /* over 64 bits */
 		{ "3\r\nabcd\r\n", PARSE_BAD },		/* data longer than its size */
 		{ "3\r\nabc\rx", PARSE_BAD },		/* a bare CR */

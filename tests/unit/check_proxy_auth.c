@@ -7,12 +7,10 @@
 #include "engine/proxy_auth.h"
 #include "proto/auth_ntlm.h"
 
+#include "unit.h"
+#include "unit_grvhenc.h"
+
 #define ZERO_CNONCE "AAAAAAAAAAAAAAAAAAAAAA=="
-/* MS-GRVHENC 4.6's type 2, repaired (see check_auth_ntlm.c). */
-#define GRVHENC_TYPE2                                                                          \
-	"TlRMTVNTUAACAAAAEAAQADgAAAA1goriluCDYHcYI/sAAAAAAAAAAFQAVABIAAAABQLODgAAAA9TAFAASQBSAEkA" \
-	"VAAxAEIAAgAQAFMAUABJAFIASQBUADEAQgABABAAUwBQAEkAUgBJAFQAMQBCAAQAEABzAHAAaQByAGkAdAAxAGIA" \
-	"AwAQAHMAcABpAHIAaQB0ADEAYgAAAAAA"
 
 static struct http_parser parser;
 static struct proxy_auth pa;

@@ -9,15 +9,13 @@
 
 #include "engine/proxy_series.h"
 
+#include "unit.h"
+#include "unit_grvhenc.h"
+
 static struct eng_proxy proxy;
 static struct http_parser parser;
 static const char *why;
 
-/* MS-GRVHENC 4.6's CHALLENGE. */
-#define GRVHENC_TYPE2                                                                          \
-	"TlRMTVNTUAACAAAAEAAQADgAAAA1goriluCDYHcYI/sAAAAAAAAAAFQAVABIAAAABQLODgAAAA9TAFAASQBSAEkA" \
-	"VAAxAEIAAgAQAFMAUABJAFIASQBUADEAQgABABAAUwBQAEkAUgBJAFQAMQBCAAQAEABzAHAAaQByAGkAdAAxAGIA" \
-	"AwAQAHMAcABpAHIAaQB0ADEAYgAAAAAA"
 #define BASIC_407_HEAD "HTTP/1.1 407 x\r\nProxy-Authenticate: Basic realm=\"r\"\r\n"
 #define BASIC_407 BASIC_407_HEAD "Content-Length: 0\r\n\r\n"
 #define NTLM_407 "HTTP/1.1 407 x\r\nProxy-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n"
@@ -222,10 +220,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("proxy_series");
-	TCase *tc = tcase_create("requests");
-	SRunner *sr;
-	int failed;
+	TCase *tc;
+	Suite *s = unit_suite("proxy_series", "requests", 0, &tc);
 
 	tcase_add_test(tc, challenge_is_a_proxy_401_or_407);
 	tcase_add_test(tc, basic_then_every_request_at_once);
@@ -233,10 +229,5 @@ int main(void)
 	tcase_add_test(tc, page_framing_decides_the_connection);
 	tcase_add_test(tc, ntlm_authenticates_the_connection);
 	tcase_add_test(tc, one_request_per_connection);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

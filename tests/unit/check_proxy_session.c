@@ -10,6 +10,9 @@
 
 #include "engine/proxy_session.h"
 
+#include "unit.h"
+#include "unit_grvhenc.h"
+
 static struct eng_proxy proxy;
 static struct http_parser parser;
 
@@ -124,11 +127,6 @@ START_TEST(no_user_fails)
 }
 END_TEST
 
-/* MS-GRVHENC 4.6's CHALLENGE. */
-#define GRVHENC_TYPE2                                                                          \
-	"TlRMTVNTUAACAAAAEAAQADgAAAA1goriluCDYHcYI/sAAAAAAAAAAFQAVABIAAAABQLODgAAAA9TAFAASQBSAEkA" \
-	"VAAxAEIAAgAQAFMAUABJAFIASQBUADEAQgABABAAUwBQAEkAUgBJAFQAMQBCAAQAEABzAHAAaQByAGkAdAAxAGIA" \
-	"AwAQAHMAcABpAHIAaQB0ADEAYgAAAAAA"
 
 /* The NEGOTIATE may go on a new connection; the AUTHENTICATE only on the CHALLENGE's. */
 START_TEST(ntlm_binds_the_connection)
@@ -170,19 +168,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("proxy_session");
-	TCase *tc = tcase_create("decisions");
-	SRunner *sr;
-	int failed;
+	TCase *tc;
+	Suite *s = unit_suite("proxy_session", "decisions", 0, &tc);
 
 	tcase_add_test(tc, keeps_connection);
 	tcase_add_test(tc, basic_same_then_new_then_refused);
 	tcase_add_test(tc, no_user_fails);
 	tcase_add_test(tc, ntlm_binds_the_connection);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -478,6 +478,30 @@ assert_relay_alive() {
 	kill -0 "$RELAY_PID" 2>/dev/null || fail "sstp-relay died: $(tail -20 "$WORK/relay.log")"
 }
 
+# relay_drain PID LOG PROBE...: SIGTERM to the relay PID (logging to LOG) while probe command
+# PROBE... holds its connections: the probe prints "ready", the relay is signalled, and once it
+# logs that it drains the probe is told "go" on its stdin and checks what it sees. Fails unless
+# the probe passes and the relay then exits 0 within 10 s, saying it drained.
+relay_drain() {
+	local pid=$1 log=$2 rc=0 go probe
+	shift 2
+	mkfifo "$WORK/go"
+	exec {go}<> "$WORK/go" # read-write: opening it never blocks; the probe's read waits for our line
+	spawn "$@" < "$WORK/go" > "$WORK/drain.out" 2>&1
+	probe=$LAST_PID
+	wait_line "$WORK/drain.out" '^ready'
+	kill -TERM "$pid"
+	wait_line "$log" 'signal 15: draining'
+	echo go >&"$go"
+	wait "$probe" || fail "drain: $(head -c 600 "$WORK/drain.out")
+relay: $(tail -8 "$log")"
+	exec {go}>&-
+	timeout 10 tail --pid="$pid" -f /dev/null || rc=$?
+	[ "$rc" = 0 ] || fail "the relay did not exit after draining: $(tail -5 "$log")"
+	wait "$pid" || fail "the relay exited with status $?"
+	grep -q "drained: no connection left" "$log" || fail "no drain message logged"
+}
+
 # Runs relay_probe.py scenario $1 against the relay (more arguments passed on), then checks that
 # the relay is still running.
 relay_probe() {

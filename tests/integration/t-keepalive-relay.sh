@@ -16,19 +16,5 @@ kill -0 "$RELAY_PID" || fail "the relay died: $(tail -8 "$WORK/relay.log")"
 assert_fds_back "$RELAY_PID" "$relay_fds"
 pass "relay keepalive: handshake, offsets, end marker, protocol errors"
 
-mkfifo "$WORK/go"
-exec {go}<> "$WORK/go" # read-write: opening it never blocks, and the probe's read waits for our line
-spawn python3 "$KA_DIR/ka_probe.py" "$RELAY_PORT" drain < "$WORK/go" > "$WORK/drain.out" 2>&1
-probe=$LAST_PID
-wait_line "$WORK/drain.out" '^ready'
-kill -TERM "$RELAY_PID"
-wait_line "$WORK/relay.log" 'signal 15: draining'
-echo go >&"$go"
-wait "$probe" || fail "drain: $(head -c 600 "$WORK/drain.out")
-relay log: $(tail -8 "$WORK/relay.log")"
-rc=0
-timeout 10 tail --pid="$RELAY_PID" -f /dev/null || rc=$?
-[ "$rc" = 0 ] || fail "the relay did not exit after draining: $(tail -5 "$WORK/relay.log")"
-wait "$RELAY_PID" || fail "the relay exited with status $?"
-grep -q "drained: no connection left" "$WORK/relay.log" || fail "no drain message logged"
+relay_drain "$RELAY_PID" "$WORK/relay.log" python3 "$KA_DIR/ka_probe.py" "$RELAY_PORT" drain
 pass "relay keepalive: SIGTERM closed the half-open virtual connection, the established one carried on, exit 0"

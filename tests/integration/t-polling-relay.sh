@@ -27,19 +27,5 @@ pass "relay: no descriptor left open"
 kill "$POLL_RELAY_PID"
 wait "$POLL_RELAY_PID" 2> /dev/null || true
 poll_start_echo_relay --poll-hold 30
-mkfifo "$WORK/go"
-exec {go}<> "$WORK/go" # read-write: opening it never blocks, and the probe's read waits for our line
-spawn python3 "$POLL_PROBE" drain "$POLL_RELAY_PORT" < "$WORK/go" > "$WORK/probe.drain" 2>&1
-probe=$LAST_PID
-wait_line "$WORK/probe.drain" '^ready'
-kill -TERM "$POLL_RELAY_PID"
-wait_line "$WORK/relay.log" 'signal 15: draining'
-echo go >&"$go"
-wait "$probe" || fail "drain: $(head -c 600 "$WORK/probe.drain")
-relay: $(tail -8 "$WORK/relay.log")"
-rc=0
-timeout 10 tail --pid="$POLL_RELAY_PID" -f /dev/null || rc=$?
-[ "$rc" = 0 ] || fail "the relay did not exit after draining: $(tail -5 "$WORK/relay.log")"
-wait "$POLL_RELAY_PID" || fail "the relay exited with status $?"
-grep -q "drained: no connection left" "$WORK/relay.log" || fail "no drain message logged"
-pass "relay: SIGTERM answered the held poll at once, and the relay exited 0"
+relay_drain "$POLL_RELAY_PID" "$WORK/relay.log" python3 "$POLL_PROBE" drain "$POLL_RELAY_PORT"
+pass "relay: SIGTERM answered the held poll as the relay drained, and the relay exited 0"

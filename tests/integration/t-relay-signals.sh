@@ -11,18 +11,5 @@ kill -HUP "$RELAY_PID"
 wait_line "$WORK/relay.file.log" 'SIGHUP: log reopened'
 pass "SIGHUP reopened the log file"
 
-mkfifo "$WORK/go"
-exec {go}<> "$WORK/go" # read-write: opening it never blocks, and the probe's read waits for our line
-spawn python3 "$RELAY_PROBE" drain "$RELAY_PORT" < "$WORK/go" > "$WORK/drain.out" 2>&1
-probe=$LAST_PID
-wait_line "$WORK/drain.out" '^ready'
-kill -TERM "$RELAY_PID"
-wait_line "$WORK/relay.file.log" 'signal 15: draining'
-echo go >&"$go"
-wait "$probe" || fail "drain scenario: $(cat "$WORK/drain.out")"
-rc=0
-timeout 10 tail --pid="$RELAY_PID" -f /dev/null || rc=$?
-[ "$rc" = 0 ] || fail "the relay did not exit after draining"
-wait "$RELAY_PID" || fail "the relay exited with status $?"
-grep -q "drained: no connection left" "$WORK/relay.file.log" || fail "no drain message logged"
+relay_drain "$RELAY_PID" "$WORK/relay.file.log" python3 "$RELAY_PROBE" drain "$RELAY_PORT"
 pass "SIGTERM drained the relay, which exited 0"

@@ -77,7 +77,8 @@ static enum splice_io splice_dir_fill(struct splice_dir *d)
 {
 	enum splice_io rc;
 
-	if (splice_pipe_take(&d->pipe) < 0) {
+	/* a spent budget only peeks for src's end: no pipe for that */
+	if (d->budget > 0 && splice_pipe_take(&d->pipe) < 0) {
 		log_warn("tunnel %u: no pipe to move bytes through: %s", d->pump->tunnel->id,
 			 strerror(errno));
 		return SPLICE_IO_FAILED;

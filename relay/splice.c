@@ -42,7 +42,8 @@ static enum splice_io relay_splice_fill(struct relay_splice *s)
 {
 	enum splice_io rc;
 
-	if (splice_pipe_take(&s->pipe) < 0)
+	/* a spent budget only peeks for src's end: no pipe for that */
+	if (s->budget > 0 && splice_pipe_take(&s->pipe) < 0)
 		return SPLICE_IO_FAILED;
 	rc = splice_step_fill(s->src, s->pipe.wr, s->pipe.size, &s->budget, &s->queued, &s->eof);
 

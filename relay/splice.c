@@ -9,9 +9,11 @@
 #include <event2/event.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "common/splice_pipe.h"
 #include "common/splice_step.h"
 
@@ -43,8 +45,10 @@ static enum splice_io relay_splice_fill(struct relay_splice *s)
 	enum splice_io rc;
 
 	/* a spent budget only peeks for src's end: no pipe for that */
-	if (s->budget > 0 && splice_pipe_take(&s->pipe) < 0)
+	if (s->budget > 0 && splice_pipe_take(&s->pipe) < 0) {
+		log_warn("splice: no pipe to move bytes through: %s", strerror(errno));
 		return SPLICE_IO_FAILED;
+	}
 	rc = splice_step_fill(s->src, s->pipe.wr, s->pipe.size, &s->budget, &s->queued, &s->eof);
 
 	s->moved += s->queued;

@@ -80,7 +80,7 @@ $(BUILD)/tests/check_%: tests/unit/check_%.c $(call obj,$(COMMON_SRC) $(PROTO_SR
 	$(CC) $(ALLCFLAGS) $(EVENT_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter-out %.h,$^) $(EVENT_LIBS) $(CHECK_LIBS) -ldl -lpthread
 
 # The relay's splice and GUID table alone: the relay's other objects come with a main().
-$(BUILD)/tests/check_relay_splice: tests/unit/check_relay_splice.c $(call obj,relay/splice.c common/splice_step.c common/splice_pipe.c)
+$(BUILD)/tests/check_relay_splice: tests/unit/check_relay_splice.c $(call obj,relay/splice.c common/splice_step.c common/splice_pipe.c common/log.c)
 $(BUILD)/tests/check_vc_table: tests/unit/check_vc_table.c $(call obj,relay/vc_table.c)
 $(BUILD)/tests/check_relay_splice $(BUILD)/tests/check_vc_table: $(UNIT_HEADERS)
 	@mkdir -p $(dir $@)

@@ -64,11 +64,6 @@ static int ka_until_any(struct ka_rig *r, const int *fds, int n)
 	}
 }
 
-static void ka_until_readable(struct ka_rig *r, int fd)
-{
-	ka_until_any(r, &fd, 1);
-}
-
 static void ka_send(int fd, const char *s, size_t len)
 {
 	ck_assert_int_eq(write(fd, s, len), (ssize_t)len);
@@ -85,7 +80,7 @@ static void ka_read_request(struct ka_rig *r, int fd, char *buf, size_t cap)
 	size_t len = 0, want = SIZE_MAX;
 
 	while (len < want) {
-		ka_until_readable(r, fd);
+		unit_until_readable(r->base, fd);
 		ssize_t n = read(fd, buf + len, cap - 1 - len);
 		ck_assert_int_gt(n, 0);
 		len += (size_t)n;
@@ -115,7 +110,7 @@ static int ka_accept(struct ka_rig *r, const char *needle)
 {
 	char buf[CAP_LL_HEAD * 4];
 
-	ka_until_readable(r, r->proxy);
+	unit_until_readable(r->base, r->proxy);
 	int fd = accept(r->proxy, NULL, NULL);
 	ck_assert_int_ge(fd, 0);
 	ka_read_request(r, fd, buf, sizeof buf);

@@ -42,6 +42,19 @@ static void setup_proxy(const char *url)
 	proxy_auth_memo_reset();
 }
 
+/* A series through the proxy of url (one_request: Polling's), its first request method uri. */
+static struct proxy_series *series_start(const char *url, bool one_request, const char *method,
+					 const char *uri)
+{
+	struct proxy_series *p;
+
+	setup_proxy(url);
+	p = proxy_series_new(&proxy, 1, "test", one_request);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(proxy_series_next(p, method, uri), 0);
+	return p;
+}
+
 /* The field value of the request being written, "" when none. */
 static const char *value(const struct proxy_series *p)
 {
@@ -112,9 +125,7 @@ START_TEST(closed_under_a_retry)
 {
 	struct proxy_series *p;
 
-	setup_proxy("http://alice:s3cret@127.0.0.1:3128");
-	p = proxy_series_new(&proxy, 1, "test", false);
-	ck_assert_int_eq(proxy_series_next(p, "GET", "http://r/1"), 0);
+	p = series_start("http://alice:s3cret@127.0.0.1:3128", false, "GET", "http://r/1");
 	ck_assert(!proxy_series_closed(p));
 	ck_assert_int_eq(proxy_series_next(p, "GET", "http://r/1"), 0);
 	(void)proxy_series_challenged(p, head(BASIC_407), true, &why);
@@ -136,9 +147,7 @@ static enum proxy_retry first_retry(const char *text)
 	struct proxy_series *p;
 	enum proxy_retry next;
 
-	setup_proxy("http://alice:s3cret@127.0.0.1:3128");
-	p = proxy_series_new(&proxy, 1, "test", false);
-	ck_assert_int_eq(proxy_series_next(p, "GET", "http://r/1"), 0);
+	p = series_start("http://alice:s3cret@127.0.0.1:3128", false, "GET", "http://r/1");
 	next = proxy_series_challenged(p, head(text), true, &why);
 	proxy_series_free(p);
 	return next;
@@ -165,9 +174,7 @@ START_TEST(ntlm_authenticates_the_connection)
 {
 	struct proxy_series *p;
 
-	setup_proxy("http://DOM%5Calice:s3cret@127.0.0.1:3128");
-	p = proxy_series_new(&proxy, 1, "test", false);
-	ck_assert_int_eq(proxy_series_next(p, "POST", "http://r/1"), 0);
+	p = series_start("http://DOM%5Calice:s3cret@127.0.0.1:3128", false, "POST", "http://r/1");
 	ck_assert_int_eq(proxy_series_challenged(p, head(NTLM_407), true, &why), PROXY_RETRY_SAME);
 	ck_assert_int_eq(proxy_series_next(p, "POST", "http://r/1"), 0);
 	ck_assert_int_eq(strncmp(value(p), "NTLM TlRMTVNTUAAB", 17), 0);
@@ -198,9 +205,7 @@ START_TEST(one_request_per_connection)
 {
 	struct proxy_series *p;
 
-	setup_proxy("http://alice:s3cret@127.0.0.1:3128");
-	p = proxy_series_new(&proxy, 1, "test", true);
-	ck_assert_int_eq(proxy_series_next(p, "POST", "http://r"), 0);
+	p = series_start("http://alice:s3cret@127.0.0.1:3128", true, "POST", "http://r");
 	ck_assert_int_eq(proxy_series_challenged(p, head(BASIC_407), true, &why), PROXY_RETRY_NEW);
 	ck_assert_int_eq(proxy_series_next(p, "POST", "http://r"), 0);
 	ck_assert_str_eq(value(p), "Basic YWxpY2U6czNjcmV0");
@@ -209,9 +214,7 @@ START_TEST(one_request_per_connection)
 	ck_assert_str_eq(value(p), "Basic YWxpY2U6czNjcmV0");
 	proxy_series_free(p);
 
-	setup_proxy("http://DOM%5Calice:s3cret@127.0.0.1:3128");
-	p = proxy_series_new(&proxy, 1, "test", true);
-	ck_assert_int_eq(proxy_series_next(p, "POST", "http://r"), 0);
+	p = series_start("http://DOM%5Calice:s3cret@127.0.0.1:3128", true, "POST", "http://r");
 	ck_assert_int_eq(proxy_series_challenged(p, head(NTLM_407), true, &why), PROXY_RETRY_FAIL);
 	ck_assert_ptr_nonnull(strstr(why, "only NTLM"));
 	proxy_series_free(p);

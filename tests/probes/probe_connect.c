@@ -320,6 +320,20 @@ static void scenario_sockopts(void)
 	probe_fd_expect(baseline);
 }
 
+/* connect() of fd (non-blocking when nonblock) to port through the shim, then, once writable
+ * with SO_ERROR 0, blocking, 16 KiB echoed. */
+static void connect_and_echo(int fd, int port, bool nonblock)
+{
+	int rc = probe_connect(fd, "127.0.0.1", port);
+
+	CHECK(rc == (nonblock ? -1 : 0) && (!nonblock || errno == EINPROGRESS),
+	      "connect returned %d (%s)", rc, rc < 0 ? strerror(errno) : "-");
+	CHECK(probe_poll(fd, POLLOUT, PROBE_WAIT_MS) & POLLOUT, "never writable");
+	CHECK(probe_so_error(fd) == 0, "SO_ERROR");
+	CHECK(fcntl(fd, F_SETFL, 0) == 0, "F_SETFL");
+	probe_echo(fd, 16 * 1024);
+}
+
 /* A socket bound to a local address before connect() (an interface, as curl --interface binds
  * one): the connection reaches the server from that address and getsockname() says so, blocking
  * (the handed-over socket) and not (the engine's socket behind the socketpair). */
@@ -337,13 +351,7 @@ static void scenario_bound(void)
 		socklen_t len = sizeof local;
 
 		CHECK(bind(fd, (struct sockaddr *)&local, sizeof local) == 0, "bind to 127.0.0.2");
-		int rc = probe_connect(fd, "127.0.0.1", refused);
-		CHECK(rc == (nonblock ? -1 : 0) && (!nonblock || errno == EINPROGRESS),
-		      "connect returned %d (%s)", rc, rc < 0 ? strerror(errno) : "-");
-		CHECK(probe_poll(fd, POLLOUT, PROBE_WAIT_MS) & POLLOUT, "never writable");
-		CHECK(probe_so_error(fd) == 0, "SO_ERROR");
-		CHECK(fcntl(fd, F_SETFL, 0) == 0, "F_SETFL");
-		probe_echo(fd, 16 * 1024);
+		connect_and_echo(fd, refused, nonblock);
 		uint32_t seen = atomic_load(&srv->last_peer4);
 		CHECK(seen == from, "%s: the server saw the connection from %08x, not 127.0.0.2",
 		      nonblock ? "non-blocking" : "blocking", ntohl(seen));
@@ -389,12 +397,7 @@ static void scenario_tos(void)
 		int fd = probe_socket(AF_INET, nonblock ? SOCK_NONBLOCK : 0);
 
 		CHECK(setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos) == 0, "IP_TOS");
-		int rc = probe_connect(fd, "127.0.0.1", refused);
-		CHECK(rc == (nonblock ? -1 : 0) && (!nonblock || errno == EINPROGRESS),
-		      "connect returned %d (%s)", rc, rc < 0 ? strerror(errno) : "-");
-		CHECK(probe_poll(fd, POLLOUT, PROBE_WAIT_MS) & POLLOUT, "never writable");
-		CHECK(fcntl(fd, F_SETFL, 0) == 0, "F_SETFL");
-		probe_echo(fd, 16 * 1024);
+		connect_and_echo(fd, refused, nonblock);
 		CHECK(tos_toward(srv->port, tos), "%s: no connection to port %d with tos %#x",
 		      nonblock ? "non-blocking" : "blocking", srv->port, tos);
 		probe_close(fd);

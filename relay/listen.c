@@ -81,10 +81,20 @@ void relay_stream_tune(struct bufferevent *bev)
 void relay_send_now(struct bufferevent *bev, const void *first, size_t len, struct evbuffer *rest,
 		    size_t n)
 {
-	struct evbuffer *out = bufferevent_get_output(bev), *msg = evbuffer_new();
+	struct evbuffer *out = bufferevent_get_output(bev), *msg;
 
-	if (!msg || evbuffer_get_length(out)) {
-		evbuffer_free(msg);
+	if (len + n == 0)
+		return;
+	if (!n && !evbuffer_get_length(out)) { /* one piece: straight from the caller's memory */
+		int fd = (int)bufferevent_getfd(bev);
+		ssize_t sent = send(fd, first, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		size_t done = sent > 0 ? (size_t)sent : 0;
+		if (done < len) /* the rest, or an error, is the bufferevent's to deal with */
+			evbuffer_add(out, (const char *)first + done, len - done);
+		return;
+	}
+	msg = evbuffer_get_length(out) ? NULL : evbuffer_new();
+	if (!msg) {
 		if (len)
 			evbuffer_add(out, first, len);
 		if (n)
